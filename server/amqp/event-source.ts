@@ -1,0 +1,29 @@
+/**
+ * Where inbound media-server events come from. The ingest consumes batches and settles each
+ * message only after its batch is committed.
+ * @module
+ */
+
+/** One inbound message and how to settle it. */
+export interface InboundMessage {
+  routingKey: string;
+  body: Buffer;
+  /** Acknowledge: the message is durable in parley's store. */
+  ack(): void;
+  /** Dead-letter with a reason: the message is invalid and will never apply. */
+  reject(reason: string): void;
+  /** Hand the message back for redelivery: parley could not store it this time. */
+  requeue(): void;
+}
+
+/** Receives every message that arrived in one event-loop turn. */
+export type MessageBatchHandler = (batch: InboundMessage[]) => void;
+
+export interface EventSource {
+  /** `embedded` for the in-process bus, `amqp` for RabbitMQ. */
+  readonly kind: "embedded" | "amqp";
+  start(onBatch: MessageBatchHandler): Promise<void>;
+  close(): Promise<void>;
+  /** False while the broker connection is down (drives `/readyz`). */
+  isConnected(): boolean;
+}

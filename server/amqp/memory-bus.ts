@@ -1,0 +1,107 @@
+/**
+ * The embedded bus: with `AMQP_URL` unset it stands in for RabbitMQ behind the same two
+ * interfaces (event source and command bus), so parley runs on a machine with no broker. The
+ * simulator and fast unit tests publish into it; commands come out of it to listeners.
+ * @module
+ */
+import type { ConferenceCommand } from "../../protocol/commands";
+import { commandRoutingKey } from "../../protocol/commands";
+import type { CommandBus } from "./command-bus";
+import type { EventSource, InboundMessage, MessageBatchHandler } from "./event-source";
+
+/** A command as it left parley: routing key and message. */
+export interface PublishedCommand {
+  routingKey: string;
+  command: ConferenceCommand;
+}
+
+/** A message parley refused, with its reason (the embedded bus's dead-letter queue). */
+export interface DeadLetter {
+  routingKey: string;
+  body: Buffer;
+  reason: string;
+}
+
+export interface MemoryBus extends CommandBus, EventSource {
+  /** Publishes an inbound event as a media server would, on `routingKey`. */
+  publishEvent(routingKey: string, body: unknown): void;
+  /** Calls `listener` for every message parley dead-letters; returns an unsubscribe function. */
+  onDeadLetter(listener: (dead: DeadLetter) => void): () => void;
+  /** Calls `listener` for every command parley publishes; returns an unsubscribe function. */
+  onCommand(listener: (published: PublishedCommand) => void): () => void;
+}
+
+export function createMemoryBus(): MemoryBus {
+  const listeners = new Set<(published: PublishedCommand) => void>();
+  let handler: MessageBatchHandler | undefined;
+  let pending: InboundMessage[] = [];
+  let scheduled = false;
+
+  const deadLetterListeners = new Set<(dead: DeadLetter) => void>();
+  const schedule = () => {
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(drain);
+    }
+  };
+  const drain = () => {
+    scheduled = false;
+    if (!handler || pending.length === 0) {
+      return;
+    }
+    const batch = pending;
+    pending = [];
+    handler(batch);
+  };
+
+  return {
+    kind: "embedded",
+    async start(onBatch) {
+      handler = onBatch;
+      if (pending.length > 0) {
+        schedule();
+      }
+    },
+    async close() {
+      handler = undefined;
+    },
+    isConnected: () => true,
+    publishEvent(routingKey, body) {
+      const raw = Buffer.isBuffer(body)
+        ? body
+        : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+      const message: InboundMessage = {
+        routingKey,
+        body: raw,
+        ack: () => {},
+        reject: (reason) => {
+          for (const listener of deadLetterListeners) {
+            listener({ routingKey, body: raw, reason });
+          }
+        },
+        requeue: () => {
+          pending.push(message);
+          schedule();
+        },
+      };
+      pending.push(message);
+      schedule();
+    },
+    async publish(commands) {
+      for (const command of commands) {
+        const published = { routingKey: commandRoutingKey(command["Conference-ID"]), command };
+        for (const listener of listeners) {
+          listener(published);
+        }
+      }
+    },
+    onCommand(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    onDeadLetter(listener) {
+      deadLetterListeners.add(listener);
+      return () => deadLetterListeners.delete(listener);
+    },
+  };
+}

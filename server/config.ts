@@ -1,0 +1,91 @@
+/**
+ * The only reader of `process.env`. Parses every setting once at start-up and fails fast with a
+ * message naming the variable, instead of a half-configured server failing later.
+ * @module
+ */
+import { z } from "zod";
+
+const booleanText = z
+  .enum(["true", "false", "1", "0", ""])
+  .transform((value) => value === "true" || value === "1");
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PARLEY_DB: z.string().min(1).default("./data/parley.db"),
+  AMQP_URL: z
+    .string()
+    .regex(/^amqps?:\/\//, "must start with amqp:// or amqps://")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  AMQP_EXCHANGE: z.string().min(1).default("conference"),
+  AMQP_QUEUE: z.string().min(1).default("parley.events"),
+  PARLEY_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+  PARLEY_SIMULATE: booleanText.default(false),
+  PARLEY_TOKEN_TTL: z.coerce.number().int().min(60).max(31_536_000).default(3600),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/, "must be comma-separated seconds, e.g. 5,300,1800")
+    .default("5,300,1800,7200,18000,36000,36000"),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: booleanText.default(false),
+  HTTP_BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
+});
+
+/** Everything parley can be configured with; see the README for each variable. */
+export interface Config {
+  /** TCP port for HTTP and WebSocket; 0 picks a free one (tests). */
+  port: number;
+  host: string;
+  /** SQLite file path, or `:memory:`. */
+  databasePath: string;
+  /** RabbitMQ URL; unset means the embedded in-process bus. */
+  amqpUrl: string | undefined;
+  /** Topic exchange the media servers publish to and parley sends commands on. */
+  amqpExchange: string;
+  /** parley's durable queue; its dead-letter queue is `<amqpQueue>.dead`. */
+  amqpQueue: string;
+  /** The system admin token; unset means one is generated on first start and printed once. */
+  adminToken: string | undefined;
+  /** Start the built-in switch simulator. */
+  simulate: boolean;
+  /** Lifetime of tokens issued by `PUT /v2/api_auth`, in seconds. */
+  tokenTtlSeconds: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Seconds to wait before each webhook retry. */
+  webhookRetrySchedule: number[];
+  /** Allow webhook URLs on loopback and private networks (off by default: SSRF guard). */
+  webhookAllowPrivateTargets: boolean;
+  /** Largest HTTP request body accepted, in bytes. */
+  httpBodyLimit: number;
+}
+
+/** Thrown when the environment is invalid; `main` prints it and exits without a stack trace. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses an environment (normally `process.env`) into a `Config`. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databasePath: e.PARLEY_DB,
+    amqpUrl: e.AMQP_URL,
+    amqpExchange: e.AMQP_EXCHANGE,
+    amqpQueue: e.AMQP_QUEUE,
+    adminToken: e.PARLEY_ADMIN_TOKEN,
+    simulate: e.PARLEY_SIMULATE,
+    tokenTtlSeconds: e.PARLEY_TOKEN_TTL,
+    logLevel: e.LOG_LEVEL,
+    webhookRetrySchedule: e.WEBHOOK_RETRY_SCHEDULE.split(",").map(Number),
+    webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    httpBodyLimit: e.HTTP_BODY_LIMIT,
+  };
+}

@@ -1,0 +1,169 @@
+/**
+ * The composition root: the one place that builds parley's object graph from a `Config` and
+ * returns a running server. Everything below it receives its dependencies as parameters.
+ * @module
+ */
+import { createHash } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
+import { createAdaptorServer } from "@hono/node-server";
+import type { CommandBus } from "./amqp/command-bus";
+import type { EventSource } from "./amqp/event-source";
+import { createMemoryBus, type MemoryBus } from "./amqp/memory-bus";
+import type { Config } from "./config";
+import { openStore, type Store } from "./db/open";
+import { createAccountService } from "./domain/accounts";
+import { createAuthenticator } from "./domain/auth";
+import { createConferenceViews } from "./domain/conference-views";
+import { createConferenceService } from "./domain/conferences";
+import { createConferenceControl } from "./domain/control";
+import { newSecret, sha256Hex } from "./domain/ids";
+import { createIngest, type Ingest } from "./domain/ingest";
+import { createLiveState } from "./domain/live-state";
+import { getOrCreateSetting } from "./domain/settings";
+import { createTokenService } from "./domain/tokens";
+import { createHttpApp } from "./http/app";
+import type { HttpApp } from "./http/env";
+import type { HealthReport } from "./http/health";
+import { createLogger, type Logger } from "./logger";
+import { version } from "./version";
+
+/** Parts a caller (tests, the CLI) may supply instead of the defaults. */
+export interface ServerOverrides {
+  logger?: Logger;
+  /** Clock in Unix milliseconds. */
+  now?: () => number;
+  /** Event source and command bus; defaults to RabbitMQ or the embedded bus per `AMQP_URL`. */
+  bus?: EventSource & CommandBus;
+}
+
+/** A running parley. */
+export interface ParleyServer {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  port: number;
+  app: HttpApp;
+  store: Store;
+  logger: Logger;
+  ingest: Ingest;
+  /** The embedded bus, when parley runs without RabbitMQ. */
+  memoryBus: MemoryBus | undefined;
+  /** Set only on the start that generated the admin token: print it once, it is not stored. */
+  generatedAdminToken: string | undefined;
+  /** Stops consuming, closes connections and the database. */
+  close(): Promise<void>;
+}
+
+/** Builds and starts parley. */
+export async function createServer(
+  config: Config,
+  overrides: ServerOverrides = {},
+): Promise<ParleyServer> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const now = overrides.now ?? Date.now;
+  const store = openStore(config.databasePath);
+  const { db, sqlite } = store;
+
+  let generatedAdminToken: string | undefined;
+  const adminTokenHash = config.adminToken
+    ? sha256Hex(config.adminToken)
+    : getOrCreateSetting(db, "admin_token_hash", () => {
+        generatedAdminToken = newSecret();
+        return sha256Hex(generatedAdminToken);
+      });
+
+  const memoryBus = overrides.bus ? undefined : createMemoryBus();
+  const bus = overrides.bus ?? (memoryBus as MemoryBus);
+
+  const accounts = createAccountService({ db, now });
+  const tokens = createTokenService({
+    secret: getOrCreateSetting(db, "token_secret", () => newSecret()),
+    ttlSeconds: config.tokenTtlSeconds,
+    now,
+  });
+  const auth = createAuthenticator({ adminTokenHash, tokens, accounts });
+  const conferences = createConferenceService({ db, now });
+  const live = createLiveState({ db });
+  const views = createConferenceViews({ conferences, live, now });
+  const control = createConferenceControl({ bus, appVersion: version });
+  const ingest = createIngest({
+    sqlite,
+    logger,
+    now,
+    ownerOf: (id) => conferences.ownerOf(id),
+    accountExists: (id) => accounts.get(id) !== undefined,
+  });
+
+  const health = (): HealthReport => {
+    let database: HealthReport["database"] = "ok";
+    try {
+      sqlite.prepare("SELECT 1").get();
+    } catch {
+      database = "error";
+    }
+    const busState =
+      bus.kind === "embedded" ? "embedded" : bus.isConnected() ? "connected" : "disconnected";
+    return { database, bus: busState };
+  };
+
+  const app = createHttpApp({
+    info: {
+      version,
+      node: createHash("sha256").update(hostname()).digest("base64url").slice(0, 22),
+      now,
+    },
+    logger,
+    bodyLimit: config.httpBodyLimit,
+    auth,
+    accounts,
+    tokens,
+    conferences,
+    views,
+    live,
+    control,
+    health,
+  });
+
+  const httpServer = createAdaptorServer({ fetch: app.fetch });
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const displayHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+
+  await bus.start((batch) => ingest.handleBatch(batch));
+  logger.info(
+    { port, bus: bus.kind, database: config.databasePath },
+    `parley listening on port ${port} (${bus.kind === "embedded" ? "embedded in-process bus" : "RabbitMQ"})`,
+  );
+
+  let closed = false;
+  return {
+    url: `http://${displayHost}:${port}`,
+    port,
+    app,
+    store,
+    logger,
+    ingest,
+    memoryBus,
+    generatedAdminToken,
+    async close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      await bus.close();
+      await new Promise<void>((resolve) => {
+        if ("closeAllConnections" in httpServer) {
+          httpServer.closeAllConnections();
+        }
+        httpServer.close(() => resolve());
+      });
+      store.close();
+    },
+  };
+}

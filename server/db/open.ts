@@ -1,0 +1,60 @@
+/**
+ * Opens the SQLite database with the settings a single-writer event store needs and applies the
+ * committed migrations. Returns the raw handle (for prepared statements on the hot path) and the
+ * drizzle wrapper (for everything else).
+ * @module
+ */
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "./schema";
+
+/** The drizzle database type used across the server. */
+export type Db = BetterSQLite3Database<typeof schema>;
+
+/** An open, migrated database. */
+export interface Store {
+  db: Db;
+  sqlite: Database.Database;
+  close(): void;
+}
+
+const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
+
+/** Raised when the database cannot be opened or migrated; carries a message fit for an operator. */
+export class StoreOpenError extends Error {
+  override name = "StoreOpenError";
+}
+
+/** Opens (creating if needed) and migrates the database at `path`. */
+export function openStore(path: string): Store {
+  let sqlite: Database.Database;
+  try {
+    if (path !== ":memory:") {
+      mkdirSync(dirname(resolve(path)), { recursive: true });
+    }
+    sqlite = new Database(path);
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma("busy_timeout = 5000");
+    sqlite.pragma("foreign_keys = ON");
+  } catch (cause) {
+    throw new StoreOpenError(
+      `cannot open database ${path}: ${(cause as Error).message} (check PARLEY_DB and that its directory is writable)`,
+      { cause },
+    );
+  }
+  const db = drizzle(sqlite, { schema });
+  try {
+    migrate(db, { migrationsFolder });
+  } catch (cause) {
+    sqlite.close();
+    throw new StoreOpenError(`cannot migrate database ${path}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  return { db, sqlite, close: () => sqlite.close() };
+}

@@ -1,0 +1,84 @@
+/**
+ * Accounts (tenants) and their API keys. Keys are shown once, at creation, and stored only as
+ * digests.
+ * @module
+ */
+import { asc, eq } from "drizzle-orm";
+import type { Db } from "../db/open";
+import { accounts, apiKeys } from "../db/schema";
+import { validationFailed } from "./errors";
+import { newId, newSecret, sha256Hex } from "./ids";
+
+/** An account as the API shows it. */
+export interface Account {
+  id: string;
+  name: string;
+  created: number;
+}
+
+/** A freshly created account with the one copy of its API key parley will ever show. */
+export interface CreatedAccount extends Account {
+  api_key: string;
+}
+
+/** Creates, reads and authenticates accounts. */
+export interface AccountService {
+  /** Creates an account; `id` may be given to match the media platform's account id. */
+  create(name: string, id?: string): CreatedAccount;
+  list(): Account[];
+  get(id: string): Account | undefined;
+  /** The account an API key belongs to, if any. */
+  findByApiKey(apiKey: string): Account | undefined;
+  /** The oldest account, used by the simulator to pick a tenant. */
+  first(): Account | undefined;
+}
+
+function toAccount(row: typeof accounts.$inferSelect): Account {
+  return { id: row.id, name: row.name, created: row.createdAt };
+}
+
+export function createAccountService({ db, now }: { db: Db; now: () => number }): AccountService {
+  return {
+    create(name, id) {
+      if (id && db.select().from(accounts).where(eq(accounts.id, id)).get()) {
+        throw validationFailed({
+          id: { unique: { message: "Account id already in use", cause: id } },
+        });
+      }
+      const account = { id: id ?? newId(), name, createdAt: now() };
+      const apiKey = newSecret();
+      db.transaction((tx) => {
+        tx.insert(accounts).values(account).run();
+        tx.insert(apiKeys)
+          .values({
+            id: newId(),
+            accountId: account.id,
+            keyHash: sha256Hex(apiKey),
+            createdAt: account.createdAt,
+          })
+          .run();
+      });
+      return { ...toAccount(account), api_key: apiKey };
+    },
+    list() {
+      return db.select().from(accounts).orderBy(asc(accounts.createdAt)).all().map(toAccount);
+    },
+    get(id) {
+      const row = db.select().from(accounts).where(eq(accounts.id, id)).get();
+      return row && toAccount(row);
+    },
+    findByApiKey(apiKey) {
+      const row = db
+        .select({ account: accounts })
+        .from(apiKeys)
+        .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
+        .where(eq(apiKeys.keyHash, sha256Hex(apiKey)))
+        .get();
+      return row && toAccount(row.account);
+    },
+    first() {
+      const row = db.select().from(accounts).orderBy(asc(accounts.createdAt)).limit(1).get();
+      return row && toAccount(row);
+    },
+  };
+}

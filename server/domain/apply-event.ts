@@ -1,0 +1,201 @@
+/**
+ * Applies one decoded conference event to the live state, inside the ingest's transaction. Each
+ * event carries the participant's state *after* it (Kazoo semantics); the event name then forces
+ * the flag it is about, so `mute-member` always leaves `speak` false.
+ * @module
+ */
+import type Database from "better-sqlite3";
+import type { DecodedEvent } from "./decode-event";
+
+type Row = Record<string, unknown>;
+
+/** Flag an event name sets, whatever the state fields say. */
+const forcedFlags: Record<string, Partial<Record<"talking" | "speak" | "hear", boolean>>> = {
+  "start-talking": { talking: true },
+  "stop-talking": { talking: false },
+  "mute-member": { speak: false },
+  "unmute-member": { speak: true },
+  "deaf-member": { hear: false },
+  "undeaf-member": { hear: true },
+};
+
+const flagColumns = [
+  "is_moderator",
+  "floor",
+  "hear",
+  "speak",
+  "talking",
+  "mute_detect",
+  "video",
+] as const;
+const flagDefaults: Record<(typeof flagColumns)[number], boolean> = {
+  is_moderator: false,
+  floor: false,
+  hear: true,
+  speak: true,
+  talking: false,
+  mute_detect: false,
+  video: false,
+};
+
+/** Applies events to `conference_runtime` and `participants` with prepared statements. */
+export function createEventApplier(sqlite: Database.Database) {
+  const runtime = sqlite.prepare("SELECT * FROM conference_runtime WHERE conference_id = ?");
+  const openRuntime = sqlite.prepare(
+    `INSERT INTO conference_runtime (conference_id, account_id, instance_id, switch_hostname, started_at, locked, updated_at)
+     VALUES (@conference_id, @account_id, @instance_id, @switch_hostname, @now, 0, @now)
+     ON CONFLICT (conference_id) DO UPDATE SET
+       instance_id = coalesce(excluded.instance_id, instance_id),
+       switch_hostname = coalesce(excluded.switch_hostname, switch_hostname),
+       updated_at = excluded.updated_at`,
+  );
+  const setLocked = sqlite.prepare(
+    "UPDATE conference_runtime SET locked = ?, updated_at = ? WHERE conference_id = ?",
+  );
+  const closeRuntime = sqlite.prepare("DELETE FROM conference_runtime WHERE conference_id = ?");
+  const clearParticipants = sqlite.prepare("DELETE FROM participants WHERE conference_id = ?");
+  const participant = sqlite.prepare(
+    "SELECT * FROM participants WHERE conference_id = ? AND call_id = ?",
+  );
+  const upsertParticipant = sqlite.prepare(
+    `INSERT INTO participants (conference_id, call_id, account_id, participant_id, instance_id, switch_hostname,
+       caller_id_name, caller_id_number, is_moderator, floor, hear, speak, talking, mute_detect, video,
+       energy_level, current_energy, joined_at, custom_channel_vars, conference_channel_vars, updated_at)
+     VALUES (@conference_id, @call_id, @account_id, @participant_id, @instance_id, @switch_hostname,
+       @caller_id_name, @caller_id_number, @is_moderator, @floor, @hear, @speak, @talking, @mute_detect, @video,
+       @energy_level, @current_energy, @joined_at, @custom_channel_vars, @conference_channel_vars, @now)
+     ON CONFLICT (conference_id, call_id) DO UPDATE SET
+       participant_id = excluded.participant_id, instance_id = excluded.instance_id,
+       switch_hostname = excluded.switch_hostname, caller_id_name = excluded.caller_id_name,
+       caller_id_number = excluded.caller_id_number, is_moderator = excluded.is_moderator,
+       floor = excluded.floor, hear = excluded.hear, speak = excluded.speak, talking = excluded.talking,
+       mute_detect = excluded.mute_detect, video = excluded.video, energy_level = excluded.energy_level,
+       current_energy = excluded.current_energy, custom_channel_vars = excluded.custom_channel_vars,
+       conference_channel_vars = excluded.conference_channel_vars, updated_at = excluded.updated_at`,
+  );
+  const removeParticipant = sqlite.prepare(
+    "DELETE FROM participants WHERE conference_id = ? AND call_id = ?",
+  );
+  const countParticipants = sqlite.prepare(
+    "SELECT count(*) AS n FROM participants WHERE conference_id = ?",
+  );
+
+  const ensureRuntime = (decoded: DecodedEvent, accountId: string, now: number) => {
+    openRuntime.run({
+      conference_id: decoded.event.conference_id,
+      account_id: accountId,
+      instance_id: decoded.event.instance_id ?? null,
+      switch_hostname: decoded.event.focus ?? null,
+      now,
+    });
+  };
+
+  const writeParticipant = (
+    decoded: DecodedEvent,
+    callId: string,
+    accountId: string,
+    now: number,
+  ) => {
+    const { event } = decoded;
+    const existing = participant.get(event.conference_id, callId) as Row | undefined;
+    const channelVars = (event.conference_channel_vars ?? {}) as Row;
+    const pick = (column: string): unknown => channelVars[column] ?? (event as Row)[column];
+    const forced = forcedFlags[event.event] ?? {};
+    const flags = Object.fromEntries(
+      flagColumns.map((column) => {
+        const value =
+          (forced as Row)[column] ??
+          pick(column) ??
+          toBool(existing?.[column]) ??
+          flagDefaults[column];
+        return [column, value ? 1 : 0];
+      }),
+    );
+    const memberId = event.participant_id ?? channelVars.member_id ?? existing?.participant_id ?? 0;
+    upsertParticipant.run({
+      conference_id: event.conference_id,
+      call_id: callId,
+      account_id: accountId,
+      participant_id: memberId,
+      instance_id: event.instance_id ?? existing?.instance_id ?? null,
+      switch_hostname: event.focus ?? existing?.switch_hostname ?? null,
+      caller_id_name: event.caller_id_name ?? existing?.caller_id_name ?? null,
+      caller_id_number: event.caller_id_number ?? existing?.caller_id_number ?? null,
+      ...flags,
+      energy_level: pick("energy_level") ?? existing?.energy_level ?? 0,
+      current_energy: pick("current_energy") ?? existing?.current_energy ?? 0,
+      joined_at: existing?.joined_at ?? now,
+      custom_channel_vars: JSON.stringify(
+        event.custom_channel_vars ?? parseJson(existing?.custom_channel_vars),
+      ),
+      conference_channel_vars: JSON.stringify(
+        event.conference_channel_vars ?? parseJson(existing?.conference_channel_vars),
+      ),
+      now,
+    });
+  };
+
+  return {
+    /** Which account owns the conference's live state, if it is running. */
+    runtimeAccount(conferenceId: string): string | undefined {
+      return (runtime.get(conferenceId) as Row | undefined)?.account_id as string | undefined;
+    },
+    apply(decoded: DecodedEvent, accountId: string, now: number): void {
+      const { event, callId } = decoded;
+      const conferenceId = event.conference_id;
+      switch (event.event) {
+        case "conference-create":
+          ensureRuntime(decoded, accountId, now);
+          return;
+        case "conference-destroy":
+          clearParticipants.run(conferenceId);
+          closeRuntime.run(conferenceId);
+          return;
+        case "lock":
+        case "unlock":
+          ensureRuntime(decoded, accountId, now);
+          setLocked.run(event.event === "lock" ? 1 : 0, now, conferenceId);
+          return;
+        case "del-member": {
+          if (!callId) {
+            return;
+          }
+          removeParticipant.run(conferenceId, callId);
+          const { n } = countParticipants.get(conferenceId) as { n: number };
+          if (n === 0) {
+            closeRuntime.run(conferenceId);
+          }
+          return;
+        }
+        default:
+          // add-member, talking, mute, deaf, and any other per-call event: the state after it.
+          if (!callId) {
+            return;
+          }
+          if (event.event !== "add-member" && !participant.get(conferenceId, callId)) {
+            const known = forcedFlags[event.event] !== undefined;
+            if (!known) {
+              return;
+            }
+          }
+          ensureRuntime(decoded, accountId, now);
+          writeParticipant(decoded, callId, accountId, now);
+      }
+    },
+  };
+}
+
+function toBool(value: unknown): boolean | undefined {
+  return value === undefined || value === null ? undefined : Boolean(value);
+}
+
+function parseJson(value: unknown): unknown {
+  if (typeof value !== "string") {
+    return {};
+  }
+  try {
+    return JSON.parse(value);
+  } catch {
+    return {};
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Stored conference documents: create, replace, merge, soft-delete, with Kazoo's validation
+ * (schema first, then dial-in numbers unique across the account).
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { and, asc, eq, isNull } from "drizzle-orm";
+import {
+  type ConferenceDocument,
+  conferenceDocument,
+  isPrivateKey,
+} from "../../protocol/conference";
+import { toValidationErrors } from "../../protocol/validation";
+import type { Db } from "../db/open";
+import { conferences } from "../db/schema";
+import { badIdentifier, validationFailed } from "./errors";
+import { newId } from "./ids";
+import { deepMerge, isPlainObject } from "./merge";
+
+/** A stored conference document as the API returns it. */
+export interface StoredConference {
+  id: string;
+  accountId: string;
+  /** Public fields plus `id`. */
+  doc: Record<string, unknown>;
+  /** CouchDB-style revision, `<n>-<md5 of the document>`. */
+  revision: string;
+}
+
+/** CRUD over conference documents, scoped to one account at a time. */
+export interface ConferenceService {
+  list(accountId: string): StoredConference[];
+  find(accountId: string, id: string): StoredConference | undefined;
+  create(accountId: string, data: unknown): StoredConference;
+  replace(accountId: string, id: string, data: unknown): StoredConference;
+  patch(accountId: string, id: string, data: unknown): StoredConference;
+  remove(accountId: string, id: string): StoredConference;
+  /** The account owning a stored (not deleted) conference, if any. */
+  ownerOf(id: string): string | undefined;
+}
+
+type Row = typeof conferences.$inferSelect;
+
+function revisionOf(revision: number, doc: Record<string, unknown>): string {
+  return `${revision}-${createHash("md5").update(JSON.stringify(doc)).digest("hex")}`;
+}
+
+function toStored(row: Row): StoredConference {
+  return {
+    id: row.id,
+    accountId: row.accountId,
+    doc: { ...row.doc, id: row.id },
+    revision: revisionOf(row.revision, row.doc),
+  };
+}
+
+/** Drops the keys a client may not write (`_*`, `pvt_*`, `id`) before validation. */
+function publicFields(data: unknown): unknown {
+  if (!isPlainObject(data)) {
+    return data;
+  }
+  return Object.fromEntries(
+    Object.entries(data).filter(([key]) => !isPrivateKey(key) && key !== "id"),
+  );
+}
+
+function validate(data: unknown): ConferenceDocument {
+  const parsed = conferenceDocument.safeParse(publicFields(data), { reportInput: true });
+  if (!parsed.success) {
+    throw validationFailed(toValidationErrors(parsed.error));
+  }
+  return parsed.data;
+}
+
+function numbersOf(doc: Record<string, unknown>): string[] {
+  const lists = [
+    doc.conference_numbers,
+    (doc.member as Record<string, unknown> | undefined)?.numbers,
+    (doc.moderator as Record<string, unknown> | undefined)?.numbers,
+  ];
+  return lists.flatMap((list) => (Array.isArray(list) ? list.map(String) : []));
+}
+
+export function createConferenceService({
+  db,
+  now,
+}: {
+  db: Db;
+  now: () => number;
+}): ConferenceService {
+  const live = (accountId: string) =>
+    and(eq(conferences.accountId, accountId), isNull(conferences.deletedAt));
+
+  const findRow = (accountId: string, id: string) =>
+    db
+      .select()
+      .from(conferences)
+      .where(and(eq(conferences.id, id), live(accountId)))
+      .get();
+
+  /** Kazoo's `validate_numbers`: a dial-in number may belong to one conference of the account. */
+  const assertNumbersFree = (accountId: string, doc: Record<string, unknown>, selfId?: string) => {
+    const wanted = new Set(numbersOf(doc));
+    if (wanted.size === 0) {
+      return;
+    }
+    const taken = new Set<string>();
+    for (const other of db.select().from(conferences).where(live(accountId)).all()) {
+      if (other.id === selfId) {
+        continue;
+      }
+      for (const number of numbersOf(other.doc)) {
+        if (wanted.has(number)) {
+          taken.add(number);
+        }
+      }
+    }
+    if (taken.size > 0) {
+      throw validationFailed({
+        numbers: { unique: { message: "Numbers already in use", cause: [...taken].join(", ") } },
+      });
+    }
+  };
+
+  const write = (accountId: string, row: Row, doc: Record<string, unknown>): StoredConference => {
+    assertNumbersFree(accountId, doc, row.id);
+    const updated = { ...row, doc, revision: row.revision + 1, updatedAt: now() };
+    db.update(conferences)
+      .set({ doc, revision: updated.revision, updatedAt: updated.updatedAt })
+      .where(eq(conferences.id, row.id))
+      .run();
+    return toStored(updated);
+  };
+
+  return {
+    list(accountId) {
+      return db
+        .select()
+        .from(conferences)
+        .where(live(accountId))
+        .orderBy(asc(conferences.createdAt), asc(conferences.id))
+        .all()
+        .map(toStored);
+    },
+    find(accountId, id) {
+      const row = findRow(accountId, id);
+      return row && toStored(row);
+    },
+    create(accountId, data) {
+      const doc = validate(data);
+      return db.transaction(() => {
+        assertNumbersFree(accountId, doc);
+        const at = now();
+        const row: Row = {
+          id: newId(),
+          accountId,
+          doc,
+          revision: 1,
+          createdAt: at,
+          updatedAt: at,
+          deletedAt: null,
+        };
+        db.insert(conferences).values(row).run();
+        return toStored(row);
+      });
+    },
+    replace(accountId, id, data) {
+      const doc = validate(data);
+      return db.transaction(() => {
+        const row = findRow(accountId, id);
+        if (!row) {
+          throw badIdentifier(id);
+        }
+        return write(accountId, row, doc);
+      });
+    },
+    patch(accountId, id, data) {
+      return db.transaction(() => {
+        const row = findRow(accountId, id);
+        if (!row) {
+          throw badIdentifier(id);
+        }
+        const merged = isPlainObject(data)
+          ? deepMerge(row.doc, publicFields(data) as Record<string, unknown>)
+          : data;
+        return write(accountId, row, validate(merged));
+      });
+    },
+    remove(accountId, id) {
+      return db.transaction(() => {
+        const row = findRow(accountId, id);
+        if (!row) {
+          throw badIdentifier(id);
+        }
+        const at = now();
+        db.update(conferences)
+          .set({ deletedAt: at, revision: row.revision + 1, updatedAt: at })
+          .where(eq(conferences.id, id))
+          .run();
+        return toStored({ ...row, revision: row.revision + 1 });
+      });
+    },
+    ownerOf(id) {
+      return db
+        .select({ accountId: conferences.accountId })
+        .from(conferences)
+        .where(and(eq(conferences.id, id), isNull(conferences.deletedAt)))
+        .get()?.accountId;
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Turns one raw inbound message into a validated, normalised conference event, or a reason to
+ * dead-letter it. Pure: no store access.
+ * @module
+ */
+import { createHash } from "node:crypto";
+import {
+  type ConferenceEvent,
+  conferenceEvent,
+  conferenceLevelEvents,
+  MAX_EVENT_BYTES,
+  normalizeKeys,
+  parseEventRoutingKey,
+} from "../../protocol/events";
+import { dottedPath } from "../../protocol/validation";
+import { isPlainObject } from "./merge";
+
+/** A decoded event, ready to apply. */
+export interface DecodedEvent {
+  routingKey: string;
+  /** The message's `Msg-ID`, or one derived from its content. */
+  msgId: string;
+  /** Content digest: a redelivery has the same `msgId` and `digest`. */
+  digest: string;
+  event: ConferenceEvent;
+  /** `call_id`, from the body or the routing key; absent for conference-level events. */
+  callId: string | undefined;
+  /** The account the message names, if it names one. */
+  claimedAccountId: string | undefined;
+  /** Normalised body as subscribers receive it (`node` and `server_id` removed). */
+  data: Record<string, unknown>;
+}
+
+export type DecodeResult = { ok: true; value: DecodedEvent } | { ok: false; reason: string };
+
+/** Fields Kazoo's `kz_api:public_fields` removes before pushing an event to a client. */
+const privateFields = ["node", "server_id"];
+
+export function decodeEvent(routingKey: string, body: Buffer): DecodeResult {
+  if (body.length > MAX_EVENT_BYTES) {
+    return {
+      ok: false,
+      reason: `message too large: ${body.length} bytes (limit ${MAX_EVENT_BYTES})`,
+    };
+  }
+  const key = parseEventRoutingKey(routingKey);
+  if (!key) {
+    return { ok: false, reason: `unrecognised routing key: ${routingKey.slice(0, 200)}` };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.toString("utf8"));
+  } catch {
+    return { ok: false, reason: "body is not valid JSON" };
+  }
+  if (!isPlainObject(raw)) {
+    return { ok: false, reason: "body is not a JSON object" };
+  }
+  const normalized = normalizeKeys(raw) as Record<string, unknown>;
+  const candidate = {
+    ...normalized,
+    event: normalized.event ?? key.event,
+    conference_id: normalized.conference_id ?? key.conferenceId,
+  };
+  const parsed = conferenceEvent.safeParse(candidate);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `${dottedPath(issue.path) || "body"}: ${issue.message}`);
+    return { ok: false, reason: `invalid event: ${problems.join("; ")}` };
+  }
+  const event = parsed.data;
+  const conferenceLevel = conferenceLevelEvents.has(event.event);
+  const callId = event.call_id ?? (conferenceLevel ? undefined : key.callId);
+  if (!conferenceLevel && !callId) {
+    return { ok: false, reason: "invalid event: call_id is required" };
+  }
+  const ccvAccount = event.custom_channel_vars?.account_id;
+  const claimedAccountId =
+    (typeof ccvAccount === "string" && ccvAccount) || event.account_id || key.accountId;
+  const digest = createHash("sha1").update(routingKey).update("\n").update(body).digest("hex");
+  const data = { ...normalized };
+  for (const field of privateFields) {
+    delete data[field];
+  }
+  return {
+    ok: true,
+    value: {
+      routingKey,
+      msgId: event.msg_id ?? `parley-${digest.slice(0, 24)}`,
+      digest,
+      event,
+      callId,
+      claimedAccountId: claimedAccountId || undefined,
+      data,
+    },
+  };
+}

@@ -1,0 +1,148 @@
+/**
+ * Read side of the live conference state: what is running now, who is in it, and the Kazoo views
+ * built from that (`_read_only`, participant objects). Written only by the event ingest.
+ * @module
+ */
+import { and, asc, eq } from "drizzle-orm";
+import type { ConferenceReadOnly } from "../../protocol/conference";
+import type { Db } from "../db/open";
+import { conferenceRuntime, participants } from "../db/schema";
+import { toGregorianSeconds } from "./ids";
+
+export type RuntimeRow = typeof conferenceRuntime.$inferSelect;
+export type ParticipantRow = typeof participants.$inferSelect;
+
+/** Queries over the live state. */
+export interface LiveState {
+  runtime(conferenceId: string): RuntimeRow | undefined;
+  participants(conferenceId: string): ParticipantRow[];
+  /** A participant by its integer member id or by its call id. */
+  participant(conferenceId: string, idOrCallId: string): ParticipantRow | undefined;
+  /** Running conferences of an account. */
+  runningForAccount(accountId: string): RuntimeRow[];
+  /** Participants of every running conference of an account, grouped by conference. */
+  participantsForAccount(accountId: string): Map<string, ParticipantRow[]>;
+}
+
+export function createLiveState({ db }: { db: Db }): LiveState {
+  return {
+    runtime(conferenceId) {
+      return db
+        .select()
+        .from(conferenceRuntime)
+        .where(eq(conferenceRuntime.conferenceId, conferenceId))
+        .get();
+    },
+    participants(conferenceId) {
+      return db
+        .select()
+        .from(participants)
+        .where(eq(participants.conferenceId, conferenceId))
+        .orderBy(asc(participants.joinedAt), asc(participants.participantId))
+        .all();
+    },
+    participant(conferenceId, idOrCallId) {
+      const byCall = db
+        .select()
+        .from(participants)
+        .where(
+          and(eq(participants.conferenceId, conferenceId), eq(participants.callId, idOrCallId)),
+        )
+        .get();
+      if (byCall || !/^\d{1,15}$/.test(idOrCallId)) {
+        return byCall;
+      }
+      return db
+        .select()
+        .from(participants)
+        .where(
+          and(
+            eq(participants.conferenceId, conferenceId),
+            eq(participants.participantId, Number(idOrCallId)),
+          ),
+        )
+        .get();
+    },
+    runningForAccount(accountId) {
+      return db
+        .select()
+        .from(conferenceRuntime)
+        .where(eq(conferenceRuntime.accountId, accountId))
+        .orderBy(asc(conferenceRuntime.startedAt))
+        .all();
+    },
+    participantsForAccount(accountId) {
+      const grouped = new Map<string, ParticipantRow[]>();
+      const rows = db
+        .select()
+        .from(participants)
+        .where(eq(participants.accountId, accountId))
+        .orderBy(asc(participants.joinedAt), asc(participants.participantId))
+        .all();
+      for (const row of rows) {
+        const list = grouped.get(row.conferenceId) ?? [];
+        list.push(row);
+        grouped.set(row.conferenceId, list);
+      }
+      return grouped;
+    },
+  };
+}
+
+/** `_read_only` counts for a conference: `admins` and `moderators` carry the same number. */
+export function readOnlyOf(
+  runtime: RuntimeRow | undefined,
+  members: ParticipantRow[],
+  now: number,
+): ConferenceReadOnly {
+  const moderators = members.filter((p) => p.isModerator).length;
+  return {
+    members: members.length - moderators,
+    admins: moderators,
+    moderators,
+    duration: runtime ? Math.max(0, Math.floor((now - runtime.startedAt) / 1000)) : 0,
+    is_locked: runtime?.locked ?? false,
+  };
+}
+
+/**
+ * A participant in both of Kazoo's shapes at once: the documented flat keys of seed 003 and the
+ * code's nested `conference_channel_vars`, so clients of either version read it.
+ */
+export function participantView(row: ParticipantRow, now: number): Record<string, unknown> {
+  return {
+    call_id: row.callId,
+    caller_id_name: row.callerIdName ?? "",
+    caller_id_number: row.callerIdNumber ?? "",
+    conference_name: row.conferenceId,
+    conference_uuid: row.instanceId ?? "",
+    switch_hostname: row.switchHostname ?? "",
+    floor: row.floor,
+    hear: row.hear,
+    speak: row.speak,
+    talking: row.talking,
+    mute_detect: row.muteDetect,
+    participant_id: row.participantId,
+    energy_level: row.energyLevel,
+    current_energy: row.currentEnergy,
+    video: row.video,
+    is_moderator: row.isModerator,
+    join_time: toGregorianSeconds(row.joinedAt),
+    duration: Math.max(0, Math.floor((now - row.joinedAt) / 1000)),
+    custom_channel_vars: row.customChannelVars,
+    custom_application_vars: {},
+    conference_channel_vars: {
+      ...row.conferenceChannelVars,
+      is_moderator: row.isModerator,
+      floor: row.floor,
+      video: row.video,
+      speak: row.speak,
+      hear: row.hear,
+      talking: row.talking,
+      mute_detect: row.muteDetect,
+      energy_level: row.energyLevel,
+      current_energy: row.currentEnergy,
+      member_id: row.participantId,
+    },
+  };
+}

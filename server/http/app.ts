@@ -1,0 +1,90 @@
+/**
+ * The HTTP application: request ids, body limit, routes, and the single place where errors
+ * become responses.
+ * @module
+ */
+import { randomUUID } from "node:crypto";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { defaultErrorText } from "../../protocol/errors";
+import type { AccountService } from "../domain/accounts";
+import type { Authenticator } from "../domain/auth";
+import type { ConferenceViews } from "../domain/conference-views";
+import type { ConferenceService } from "../domain/conferences";
+import type { ConferenceControl } from "../domain/control";
+import { DomainError } from "../domain/errors";
+import type { LiveState } from "../domain/live-state";
+import type { TokenService } from "../domain/tokens";
+import type { Logger } from "../logger";
+import { registerAccountRoutes } from "./accounts";
+import { registerConferenceRoutes } from "./conferences";
+import type { HttpApp, HttpEnv } from "./env";
+import { type EnvelopeInfo, failure } from "./envelope";
+import { type HealthReport, registerHealthRoutes } from "./health";
+import { registerParticipantRoutes } from "./participants";
+
+export interface HttpDeps {
+  info: EnvelopeInfo;
+  logger: Logger;
+  bodyLimit: number;
+  auth: Authenticator;
+  accounts: AccountService;
+  tokens: TokenService;
+  conferences: ConferenceService;
+  views: ConferenceViews;
+  live: LiveState;
+  control: ConferenceControl;
+  health: () => HealthReport;
+}
+
+const acceptableRequestId = /^[\w\-.:=]{1,200}$/;
+
+export function createHttpApp(deps: HttpDeps): HttpApp {
+  const { info, logger } = deps;
+  const app = new Hono<HttpEnv>();
+
+  app.use(async function requestContext(c, next) {
+    const given = c.req.header("x-request-id");
+    const requestId = given && acceptableRequestId.test(given) ? given : randomUUID();
+    c.set("requestId", requestId);
+    c.set("authToken", "");
+    const started = performance.now();
+    await next();
+    c.header("X-Request-ID", requestId);
+    logger.debug(
+      {
+        request_id: requestId,
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      },
+      "request",
+    );
+  });
+  app.use(
+    bodyLimit({
+      maxSize: deps.bodyLimit,
+      onError: () => {
+        throw new DomainError("request_entity_too_large", {
+          message: `request body exceeds ${deps.bodyLimit} bytes`,
+        });
+      },
+    }),
+  );
+
+  registerHealthRoutes(app, deps.health);
+  registerAccountRoutes(app, deps);
+  registerConferenceRoutes(app, deps);
+  registerParticipantRoutes(app, deps);
+
+  app.notFound((c) => failure(c, info, "not_found", { message: `no route for ${c.req.path}` }));
+  app.onError((error, c) => {
+    if (error instanceof DomainError) {
+      return failure(c, info, error.code, error.data);
+    }
+    logger.error({ err: error, request_id: c.get("requestId") }, "unhandled error");
+    return failure(c, info, "internal_error", { message: defaultErrorText.internal_error });
+  });
+  return app;
+}

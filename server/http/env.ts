@@ -1,0 +1,19 @@
+/**
+ * The Hono environment shared by every route: per-request values set by middleware.
+ * @module
+ */
+import type { Hono } from "hono";
+import type { Principal } from "../domain/auth";
+
+export interface HttpEnv {
+  Variables: {
+    /** `X-Request-ID` of the request, or a fresh UUID. */
+    requestId: string;
+    /** The token the request presented (echoed as `auth_token`), or "". */
+    authToken: string;
+    /** Set by the auth middleware on authenticated routes. */
+    principal: Principal;
+  };
+}
+
+export type HttpApp = Hono<HttpEnv>;
