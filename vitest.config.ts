@@ -7,5 +7,7 @@ export default defineConfig({
     exclude: ["test/faults/**", "node_modules/**"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // The JSON report feeds the one-line summary `.ci/run` prints.
+    reporters: ["default", ["json", { outputFile: ".vitest-results.json" }]],
   },
 });

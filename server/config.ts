@@ -30,6 +30,7 @@ const envSchema = z.object({
     .default("5,300,1800,7200,18000,36000,36000"),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: booleanText.default(false),
   HTTP_BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
+  WS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30_000),
 });
 
 /** Everything parley can be configured with; see the README for each variable. */
@@ -58,6 +59,8 @@ export interface Config {
   webhookAllowPrivateTargets: boolean;
   /** Largest HTTP request body accepted, in bytes. */
   httpBodyLimit: number;
+  /** Interval of WebSocket pings; a socket that missed the last pong is closed. */
+  wsHeartbeatMs: number;
 }
 
 /** Thrown when the environment is invalid; `main` prints it and exits without a stack trace. */
@@ -87,5 +90,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhookRetrySchedule: e.WEBHOOK_RETRY_SCHEDULE.split(",").map(Number),
     webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     httpBodyLimit: e.HTTP_BODY_LIMIT,
+    wsHeartbeatMs: e.WS_HEARTBEAT_MS,
   };
 }

@@ -4,12 +4,14 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { createAdaptorServer } from "@hono/node-server";
 import type { CommandBus } from "./amqp/command-bus";
 import type { EventSource } from "./amqp/event-source";
 import { createMemoryBus, type MemoryBus } from "./amqp/memory-bus";
+import { createRabbitBus } from "./amqp/rabbitmq";
 import type { Config } from "./config";
 import { openStore, type Store } from "./db/open";
 import { createAccountService } from "./domain/accounts";
@@ -17,6 +19,7 @@ import { createAuthenticator } from "./domain/auth";
 import { createConferenceViews } from "./domain/conference-views";
 import { createConferenceService } from "./domain/conferences";
 import { createConferenceControl } from "./domain/control";
+import { createEventLog } from "./domain/event-log";
 import { newSecret, sha256Hex } from "./domain/ids";
 import { createIngest, type Ingest } from "./domain/ingest";
 import { createLiveState } from "./domain/live-state";
@@ -27,6 +30,7 @@ import type { HttpApp } from "./http/env";
 import type { HealthReport } from "./http/health";
 import { createLogger, type Logger } from "./logger";
 import { version } from "./version";
+import { attachGateway, type Gateway } from "./ws/gateway";
 
 /** Parts a caller (tests, the CLI) may supply instead of the defaults. */
 export interface ServerOverrides {
@@ -46,6 +50,8 @@ export interface ParleyServer {
   store: Store;
   logger: Logger;
   ingest: Ingest;
+  /** The WebSocket gateway at `/ws`. */
+  gateway: Gateway;
   /** The embedded bus, when parley runs without RabbitMQ. */
   memoryBus: MemoryBus | undefined;
   /** Set only on the start that generated the admin token: print it once, it is not stored. */
@@ -72,8 +78,16 @@ export async function createServer(
         return sha256Hex(generatedAdminToken);
       });
 
-  const memoryBus = overrides.bus ? undefined : createMemoryBus();
-  const bus = overrides.bus ?? (memoryBus as MemoryBus);
+  const memoryBus = overrides.bus || config.amqpUrl ? undefined : createMemoryBus();
+  const bus: EventSource & CommandBus =
+    overrides.bus ??
+    memoryBus ??
+    createRabbitBus({
+      url: config.amqpUrl ?? "",
+      exchange: config.amqpExchange,
+      queue: config.amqpQueue,
+      logger,
+    });
 
   const accounts = createAccountService({ db, now });
   const tokens = createTokenService({
@@ -85,7 +99,12 @@ export async function createServer(
   const conferences = createConferenceService({ db, now });
   const live = createLiveState({ db });
   const views = createConferenceViews({ conferences, live, now });
-  const control = createConferenceControl({ bus, appVersion: version });
+  let gateway: Gateway | undefined;
+  const control = createConferenceControl({
+    bus,
+    appVersion: version,
+    onSent: (accountId, commands) => gateway?.publishCommands(accountId, commands),
+  });
   const ingest = createIngest({
     sqlite,
     logger,
@@ -133,6 +152,17 @@ export async function createServer(
     });
   });
   const { port } = httpServer.address() as AddressInfo;
+  const eventLog = createEventLog(sqlite);
+  gateway = attachGateway(httpServer as Server, {
+    auth,
+    logger,
+    now,
+    ownerOf: (id) => conferences.ownerOf(id) ?? live.runtime(id)?.accountId,
+    eventsAfter: (accountId, afterSeq, limit) => eventLog.eventsAfter(accountId, afterSeq, limit),
+    heartbeatMs: config.wsHeartbeatMs,
+  });
+  const activeGateway = gateway;
+  ingest.onCommitted((events) => activeGateway.publishEvents(events));
   const displayHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
 
   await bus.start((batch) => ingest.handleBatch(batch));
@@ -149,6 +179,7 @@ export async function createServer(
     store,
     logger,
     ingest,
+    gateway: activeGateway,
     memoryBus,
     generatedAdminToken,
     async close() {
@@ -157,6 +188,7 @@ export async function createServer(
       }
       closed = true;
       await bus.close();
+      await activeGateway.close();
       await new Promise<void>((resolve) => {
         if ("closeAllConnections" in httpServer) {
           httpServer.closeAllConnections();

@@ -14,16 +14,22 @@ import type { ConferenceCommand } from "../../protocol/commands";
 import type { CommandBus } from "../amqp/command-bus";
 import type { ParticipantRow } from "./live-state";
 
+/** The conference an action targets, and the account acting on it. */
+export interface Target {
+  conferenceId: string;
+  accountId: string;
+}
+
 export interface ConferenceControl {
-  conferenceAction(conferenceId: string, action: ConferenceAction): Promise<void>;
+  conferenceAction(target: Target, action: ConferenceAction): Promise<void>;
   participantAction(
-    conferenceId: string,
+    target: Target,
     participant: ParticipantRow,
     action: ParticipantAction,
   ): Promise<void>;
   /** Applies an action to every participant it concerns; returns their member ids. */
   bulkAction(
-    conferenceId: string,
+    target: Target,
     members: ParticipantRow[],
     action: ParticipantAction,
   ): Promise<number[]>;
@@ -54,10 +60,17 @@ export function bulkTargets(
 export function createConferenceControl({
   bus,
   appVersion,
+  onSent,
 }: {
   bus: CommandBus;
   appVersion: string;
+  /** Told about every command once the bus confirmed it (feeds command bindings). */
+  onSent?: (accountId: string, commands: ConferenceCommand[]) => void;
 }): ConferenceControl {
+  const send = async (target: Target, commands: ConferenceCommand[]) => {
+    await bus.publish(commands);
+    onSent?.(target.accountId, commands);
+  };
   const command = (
     conferenceId: string,
     action: ConferenceAction | ParticipantAction,
@@ -74,18 +87,21 @@ export function createConferenceControl({
   });
 
   return {
-    async conferenceAction(conferenceId, action) {
-      await bus.publish([command(conferenceId, action)]);
+    async conferenceAction(target, action) {
+      await send(target, [command(target.conferenceId, action)]);
     },
-    async participantAction(conferenceId, participant, action) {
-      await bus.publish([command(conferenceId, action, participant.participantId)]);
+    async participantAction(target, participant, action) {
+      await send(target, [command(target.conferenceId, action, participant.participantId)]);
     },
-    async bulkAction(conferenceId, members, action) {
-      const targets = bulkTargets(members, action);
-      if (targets.length > 0) {
-        await bus.publish(targets.map((p) => command(conferenceId, action, p.participantId)));
+    async bulkAction(target, members, action) {
+      const chosen = bulkTargets(members, action);
+      if (chosen.length > 0) {
+        await send(
+          target,
+          chosen.map((p) => command(target.conferenceId, action, p.participantId)),
+        );
       }
-      return targets.map((p) => p.participantId);
+      return chosen.map((p) => p.participantId);
     },
   };
 }

@@ -90,7 +90,7 @@ export function registerConferenceRoutes(app: HttpApp, deps: ConferenceRoutesDep
     if (!isConferenceAction(action)) {
       throw faultyRequest(actionProblem(action, conferenceActions));
     }
-    await control.conferenceAction(conference.id, action);
+    await control.conferenceAction({ conferenceId: conference.id, accountId }, action);
     return success(c, info, "ok", { status: 201 });
   });
   rejectOtherMethods(app, one);

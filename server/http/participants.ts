@@ -47,7 +47,8 @@ export function registerParticipantRoutes(app: HttpApp, deps: ParticipantRoutesD
       throw faultyRequest(actionProblem(action, participantActions));
     }
     const members = conference.runtime ? live.participants(conference.id) : [];
-    const affected = await control.bulkAction(conference.id, members, action);
+    const target = { conferenceId: conference.id, accountId: c.req.param("accountId") };
+    const affected = await control.bulkAction(target, members, action);
     const detail = views.detail(conference);
     const readOnly = detail._read_only as Record<string, unknown>;
     return success(
@@ -73,7 +74,8 @@ export function registerParticipantRoutes(app: HttpApp, deps: ParticipantRoutesD
     if (!isParticipantAction(action)) {
       throw faultyRequest(actionProblem(action, participantActions));
     }
-    await control.participantAction(conference.id, participant, action);
+    const target = { conferenceId: conference.id, accountId: c.req.param("accountId") };
+    await control.participantAction(target, participant, action);
     return success(c, info, "ok", { status: 201 });
   });
   rejectOtherMethods(app, one);

@@ -1,0 +1,45 @@
+/**
+ * Reads the append-only event log back: what a resuming WebSocket client missed.
+ * @module
+ */
+import type Database from "better-sqlite3";
+import type { CommittedEvent } from "./ingest";
+
+export interface EventLog {
+  /** Events of `accountId` with `seq > afterSeq`, oldest first, at most `limit`. */
+  eventsAfter(accountId: string, afterSeq: number, limit: number): CommittedEvent[];
+}
+
+interface Row {
+  seq: number;
+  account_id: string;
+  conference_id: string;
+  call_id: string | null;
+  name: string;
+  routing_key: string;
+  body: string;
+}
+
+export function createEventLog(sqlite: Database.Database): EventLog {
+  const after = sqlite.prepare(
+    `SELECT seq, account_id, conference_id, call_id, name, routing_key, body FROM events
+     WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+  );
+  return {
+    eventsAfter(accountId, afterSeq, limit) {
+      return (after.all(accountId, afterSeq, limit) as Row[]).map((row) => {
+        const data = JSON.parse(row.body) as Record<string, unknown>;
+        return {
+          seq: row.seq,
+          accountId: row.account_id,
+          conferenceId: row.conference_id,
+          callId: row.call_id ?? undefined,
+          event: row.name,
+          eventName: typeof data.event_name === "string" ? data.event_name : "event",
+          routingKey: row.routing_key,
+          data,
+        };
+      });
+    },
+  };
+}
