@@ -29,6 +29,7 @@ import { createHttpApp } from "./http/app";
 import type { HttpApp } from "./http/env";
 import type { HealthReport } from "./http/health";
 import { createLogger, type Logger } from "./logger";
+import { runSimulation, type SimulationHandle } from "./simulator/run-simulation";
 import { version } from "./version";
 import { attachGateway, type Gateway } from "./ws/gateway";
 
@@ -56,6 +57,8 @@ export interface ParleyServer {
   memoryBus: MemoryBus | undefined;
   /** Set only on the start that generated the admin token: print it once, it is not stored. */
   generatedAdminToken: string | undefined;
+  /** The built-in switch simulator, when `PARLEY_SIMULATE=1`. */
+  simulation: SimulationHandle | undefined;
   /** Stops consuming, closes connections and the database. */
   close(): Promise<void>;
 }
@@ -166,6 +169,15 @@ export async function createServer(
   const displayHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
 
   await bus.start((batch) => ingest.handleBatch(batch));
+  const simulation = config.simulate
+    ? await runSimulation({
+        accounts,
+        conferences,
+        logger,
+        memoryBus,
+        amqp: config.amqpUrl ? { url: config.amqpUrl, exchange: config.amqpExchange } : undefined,
+      })
+    : undefined;
   logger.info(
     { port, bus: bus.kind, database: config.databasePath },
     `parley listening on port ${port} (${bus.kind === "embedded" ? "embedded in-process bus" : "RabbitMQ"})`,
@@ -182,11 +194,13 @@ export async function createServer(
     gateway: activeGateway,
     memoryBus,
     generatedAdminToken,
+    simulation,
     async close() {
       if (closed) {
         return;
       }
       closed = true;
+      await simulation?.stop();
       await bus.close();
       await activeGateway.close();
       await new Promise<void>((resolve) => {

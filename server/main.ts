@@ -15,6 +15,11 @@ async function main(): Promise<void> {
       `\nparley generated an admin token (shown once; set PARLEY_ADMIN_TOKEN to choose your own):\n\n  ${server.generatedAdminToken}\n\n`,
     );
   }
+  if (server.simulation?.createdApiKey) {
+    process.stderr.write(
+      `\nparley created the account "demo" (${server.simulation.accountId}) for the simulator; its API key (shown once):\n\n  ${server.simulation.createdApiKey}\n\n`,
+    );
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {

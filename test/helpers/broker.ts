@@ -3,7 +3,7 @@
  * files running in parallel never steal each other's messages; the names are deleted afterwards.
  * A missing broker fails the test loudly: these tests exist to prove the broker path.
  */
-import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from "amqplib";
+import amqp, { type Channel, type ChannelModel, type GetMessage } from "amqplib";
 import { onTestFinished, vi } from "vitest";
 import type { ParleyServer } from "../../server/create-server";
 import { hexId } from "./events";
@@ -45,7 +45,7 @@ export interface BrokerProbe {
   /** Commands parley published on the test exchange, in arrival order. */
   commands: Array<{ routingKey: string; body: Record<string, unknown> }>;
   /** Reads every message currently in the dead-letter queue. */
-  drainDeadLetters(): Promise<ConsumeMessage[]>;
+  drainDeadLetters(): Promise<GetMessage[]>;
 }
 
 export async function brokerProbe(topology: Topology): Promise<BrokerProbe> {
@@ -92,13 +92,13 @@ export async function brokerProbe(topology: Topology): Promise<BrokerProbe> {
       });
     },
     async drainDeadLetters() {
-      const out: ConsumeMessage[] = [];
+      const out: GetMessage[] = [];
       for (;;) {
         const message = await channel.get(topology.deadQueue, { noAck: true });
         if (!message) {
           return out;
         }
-        out.push(message as ConsumeMessage);
+        out.push(message);
       }
     },
   };
