@@ -75,7 +75,6 @@ export function startSimulator(options: SimulatorOptions): Simulator {
   const speed = options.speed ?? 1;
   const [minCallers, maxCallers] = options.callers ?? [3, 6];
   const rooms = new Map<string, Room>();
-  const host = "freeswitch@sim.parley.local";
   const ms = (n: number) => n * speed;
   const between = (a: number, b: number) => a + random() * (b - a);
 

@@ -1,0 +1,60 @@
+/**
+ * Runs parley as `npm start` does (tsx server/main.ts) in a child process, for tests of the
+ * process edge: start-up output, exit codes, signals.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { onTestFinished, vi } from "vitest";
+
+const root = resolve(import.meta.dirname, "../..");
+const tsx = resolve(root, "node_modules/.bin/tsx");
+
+export interface ParleyProcess {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves with the base URL once the server logged that it listens. */
+  ready(): Promise<string>;
+}
+
+export function spawnParley(env: Record<string, string>): ParleyProcess {
+  const child = spawn(tsx, ["server/main.ts"], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", PORT: "0", HOST: "127.0.0.1", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (chunk) => {
+    out += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    err += chunk;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on("exit", (code, signal) => done({ code, signal })),
+  );
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL");
+    }
+  });
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    ready: () =>
+      vi.waitFor(
+        () => {
+          const match = out.match(/listening on port (\d+)/);
+          if (!match) {
+            throw new Error(`parley has not started yet; stderr: ${err.slice(-500)}`);
+          }
+          return `http://127.0.0.1:${match[1]}`;
+        },
+        { timeout: 20_000, interval: 50 },
+      ),
+  };
+}
