@@ -31,6 +31,11 @@ const envSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_TARGETS: booleanText.default(false),
   HTTP_BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
   WS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30_000),
+  WS_MAX_BUFFERED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
 });
 
 /** Everything parley can be configured with; see the README for each variable. */
@@ -61,6 +66,8 @@ export interface Config {
   httpBodyLimit: number;
   /** Interval of WebSocket pings; a socket that missed the last pong is closed. */
   wsHeartbeatMs: number;
+  /** Unsent bytes a WebSocket may accumulate before parley drops it as a slow consumer. */
+  wsMaxBufferedBytes: number;
 }
 
 /** Thrown when the environment is invalid; `main` prints it and exits without a stack trace. */
@@ -91,5 +98,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     httpBodyLimit: e.HTTP_BODY_LIMIT,
     wsHeartbeatMs: e.WS_HEARTBEAT_MS,
+    wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
   };
 }

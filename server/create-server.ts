@@ -163,6 +163,7 @@ export async function createServer(
     ownerOf: (id) => conferences.ownerOf(id) ?? live.runtime(id)?.accountId,
     eventsAfter: (accountId, afterSeq, limit) => eventLog.eventsAfter(accountId, afterSeq, limit),
     heartbeatMs: config.wsHeartbeatMs,
+    maxBufferedBytes: config.wsMaxBufferedBytes,
   });
   const activeGateway = gateway;
   ingest.onCommitted((events) => activeGateway.publishEvents(events));

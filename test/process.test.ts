@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
+import type { Json } from "./helpers/api";
 import { spawnParley } from "./helpers/process";
 
 describe("the parley process", () => {
@@ -18,7 +19,9 @@ describe("the parley process", () => {
     expect(first.stdout()).toMatch(/embedded in-process bus/);
     const token = first.stderr().match(/admin token[^\n]*\n\n\s+(\S+)/)?.[1];
     expect(token).toMatch(/^[0-9a-f]{64}$/);
-    const accounts = await fetch(`${url}/v2/accounts`, { headers: { "X-Auth-Token": token ?? "" } });
+    const accounts = await fetch(`${url}/v2/accounts`, {
+      headers: { "X-Auth-Token": token ?? "" },
+    });
     expect(accounts.status).toBe(200);
 
     first.child.kill("SIGTERM");
@@ -41,16 +44,15 @@ describe("the parley process", () => {
     const auth = await fetch(`${url}/v2/api_auth`, {
       method: "PUT",
       body: JSON.stringify({ data: { api_key: apiKey } }),
-    }).then((r) => r.json());
+    }).then((r) => r.json() as Promise<Json>);
     const headers = { "X-Auth-Token": auth.auth_token };
     const accountId = auth.data.account_id;
 
     await expect
       .poll(
         async () => {
-          const list = await fetch(`${url}/v2/accounts/${accountId}/conferences`, { headers }).then((r) =>
-            r.json(),
-          );
+          const res = await fetch(`${url}/v2/accounts/${accountId}/conferences`, { headers });
+          const list = (await res.json()) as Json;
           return list.data.filter((c: { members: number }) => c.members > 0).length;
         },
         { timeout: 10_000 },

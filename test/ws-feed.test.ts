@@ -388,3 +388,36 @@ describe("WebSocket feed", () => {
     await expect.poll(() => server.gateway.connections).toBe(0);
   });
 });
+
+describe("WebSocket backpressure", () => {
+  it("drops a client that stops reading, without holding back the others", async () => {
+    const { server, account, bus } = await setup({ WS_MAX_BUFFERED_BYTES: "65536" });
+    const conferenceId = hexId();
+    const binding = `conference.event.${conferenceId}.*`;
+    const stalled = await connectWs(server);
+    const healthy = await connectWs(server);
+    for (const ws of [stalled, healthy]) {
+      await ws.request(subscribe(account.token, account.id, binding));
+    }
+    // The stalled client stops reading from its socket, as a frozen browser tab would.
+    // biome-ignore lint/suspicious/noExplicitAny: reaching the raw TCP socket under ws
+    (stalled.socket as any)._socket.pause();
+    const total = 6000;
+    const padding = "x".repeat(2000);
+    for (let i = 0; i < total; i += 1) {
+      const event = seedExampleEvent({
+        accountId: account.id,
+        conferenceId,
+        callId: `c${i}`,
+        participantId: i,
+      });
+      event.custom_channel_vars = { account_id: account.id, padding };
+      bus.publishEvent(legacyRoutingKey(conferenceId, `c${i}`), event);
+    }
+    await healthy.events(total);
+    await expect.poll(() => server.gateway.connections, { timeout: 10_000 }).toBe(1);
+    // biome-ignore lint/suspicious/noExplicitAny: resume reading to observe the close
+    (stalled.socket as any)._socket.resume();
+    expect(stalled.frames.filter((f) => f.action === "event").length).toBeLessThan(total);
+  });
+});

@@ -31,10 +31,13 @@ export interface MemoryBus extends CommandBus, EventSource {
   onCommand(listener: (published: PublishedCommand) => void): () => void;
 }
 
+/** Messages handed to the ingest per event-loop turn, like an AMQP prefetch window. */
+const MAX_BATCH = 256;
+
 export function createMemoryBus(): MemoryBus {
   const listeners = new Set<(published: PublishedCommand) => void>();
   let handler: MessageBatchHandler | undefined;
-  let pending: InboundMessage[] = [];
+  const pending: InboundMessage[] = [];
   let scheduled = false;
 
   const deadLetterListeners = new Set<(dead: DeadLetter) => void>();
@@ -49,8 +52,10 @@ export function createMemoryBus(): MemoryBus {
     if (!handler || pending.length === 0) {
       return;
     }
-    const batch = pending;
-    pending = [];
+    const batch = pending.splice(0, MAX_BATCH);
+    if (pending.length > 0) {
+      schedule();
+    }
     handler(batch);
   };
 
