@@ -184,9 +184,10 @@ export function startSimulator(options: SimulatorOptions): Simulator {
 
   const tickPresence = (room: Room) => {
     const count = room.callers.size;
-    if (count < minCallers || (count < maxCallers && random() < 0.02)) {
+    // Per 50 ms tick: a caller joins about every 25 s and leaves about every 50 s per room.
+    if (count < minCallers || (count < maxCallers && random() < 0.002)) {
       join(room, count === 0);
-    } else if (count > minCallers && random() < 0.01) {
+    } else if (count > minCallers && random() < 0.001) {
       const leaving = [...room.callers.values()].filter((c) => !c.moderator);
       const caller = leaving[Math.floor(random() * leaving.length)];
       if (caller) {
