@@ -29,6 +29,7 @@ const envSchema = z.object({
     .regex(/^\d+(\.\d+)?(,\d+(\.\d+)?)*$/, "must be comma-separated seconds, e.g. 5,300,1800")
     .default("5,300,1800,7200,18000,36000,36000"),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: booleanText.default(false),
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0.001).default(120),
   HTTP_BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
   WS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30_000),
   WS_MAX_BUFFERED_BYTES: z.coerce
@@ -62,6 +63,8 @@ export interface Config {
   webhookRetrySchedule: number[];
   /** Allow webhook URLs on loopback and private networks (off by default: SSRF guard). */
   webhookAllowPrivateTargets: boolean;
+  /** An endpoint with no successful delivery for this long is disabled. */
+  webhookDisableAfterHours: number;
   /** Largest HTTP request body accepted, in bytes. */
   httpBodyLimit: number;
   /** Interval of WebSocket pings; a socket that missed the last pong is closed. */
@@ -96,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     webhookRetrySchedule: e.WEBHOOK_RETRY_SCHEDULE.split(",").map(Number),
     webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    webhookDisableAfterHours: e.WEBHOOK_DISABLE_AFTER_HOURS,
     httpBodyLimit: e.HTTP_BODY_LIMIT,
     wsHeartbeatMs: e.WS_HEARTBEAT_MS,
     wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,

@@ -31,6 +31,7 @@ import type { HealthReport } from "./http/health";
 import { createLogger, type Logger } from "./logger";
 import { runSimulation, type SimulationHandle } from "./simulator/run-simulation";
 import { version } from "./version";
+import { createWebhookSystem } from "./webhooks/webhook-system";
 import { attachGateway, type Gateway } from "./ws/gateway";
 
 /** Parts a caller (tests, the CLI) may supply instead of the defaults. */
@@ -99,7 +100,37 @@ export async function createServer(
     now,
   });
   const auth = createAuthenticator({ adminTokenHash, tokens, accounts });
-  const conferences = createConferenceService({ db, now });
+  const webhooks = createWebhookSystem({
+    db,
+    sqlite,
+    logger,
+    now,
+    schedule: config.webhookRetrySchedule,
+    allowPrivate: config.webhookAllowPrivateTargets,
+    userAgent: `parley/${version}`,
+    disableAfterMs: config.webhookDisableAfterHours * 3_600_000,
+    context: {
+      conference: (id) => {
+        const owner = conferences.ownerOf(id);
+        const stored = owner ? conferences.find(owner, id) : undefined;
+        const doc = stored?.doc;
+        const numbers = doc
+          ? [doc.conference_numbers, (doc.member as { numbers?: unknown })?.numbers].flat()
+          : [];
+        return {
+          title: typeof doc?.name === "string" ? doc.name : id,
+          createdAt: stored ? conferences.createdAt(id) : null,
+          number: (numbers.find((n) => typeof n === "string") as string | undefined) ?? null,
+        };
+      },
+      accountName: (id) => accounts.get(id)?.name ?? "",
+    },
+  });
+  const conferences = createConferenceService({
+    db,
+    now,
+    onChange: (change) => webhooks.onConferenceChange(change.conference.accountId, change),
+  });
   const live = createLiveState({ db });
   const views = createConferenceViews({ conferences, live, now });
   let gateway: Gateway | undefined;
@@ -107,6 +138,7 @@ export async function createServer(
     bus,
     appVersion: version,
     onSent: (accountId, commands) => gateway?.publishCommands(accountId, commands),
+    onKickAll: (conferenceId) => ingest.markHostEnding(conferenceId),
   });
   const ingest = createIngest({
     sqlite,
@@ -114,6 +146,7 @@ export async function createServer(
     now,
     ownerOf: (id) => conferences.ownerOf(id),
     accountExists: (id) => accounts.get(id) !== undefined,
+    onTransitions: (transitions, source) => webhooks.onTransitions(transitions, source),
   });
 
   const health = (): HealthReport => {
@@ -128,12 +161,13 @@ export async function createServer(
     return { database, bus: busState };
   };
 
+  const info = {
+    version,
+    node: createHash("sha256").update(hostname()).digest("base64url").slice(0, 22),
+    now,
+  };
   const app = createHttpApp({
-    info: {
-      version,
-      node: createHash("sha256").update(hostname()).digest("base64url").slice(0, 22),
-      now,
-    },
+    info,
     logger,
     bodyLimit: config.httpBodyLimit,
     auth,
@@ -144,6 +178,15 @@ export async function createServer(
     live,
     control,
     health,
+    webhooks: {
+      info,
+      subscriptions: webhooks.subscriptions,
+      outbox: webhooks.outbox,
+      deliveryLog: webhooks.deliveryLog,
+      dispatcher: webhooks.dispatcher,
+      now,
+      runInTransaction: (fn) => sqlite.transaction(fn)(),
+    },
   });
 
   const httpServer = createAdaptorServer({ fetch: app.fetch });
@@ -166,7 +209,11 @@ export async function createServer(
     maxBufferedBytes: config.wsMaxBufferedBytes,
   });
   const activeGateway = gateway;
-  ingest.onCommitted((events) => activeGateway.publishEvents(events));
+  ingest.onCommitted((events) => {
+    activeGateway.publishEvents(events);
+    webhooks.dispatcher.wake();
+  });
+  webhooks.dispatcher.start();
   const displayHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
 
   await bus.start((batch) => ingest.handleBatch(batch));
@@ -203,6 +250,7 @@ export async function createServer(
       closed = true;
       await simulation?.stop();
       await bus.close();
+      await webhooks.dispatcher.stop();
       await activeGateway.close();
       await new Promise<void>((resolve) => {
         if ("closeAllConnections" in httpServer) {

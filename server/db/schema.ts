@@ -23,6 +23,8 @@ export const settings = sqliteTable("settings", {
 export const accounts = sqliteTable("accounts", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
+  /** Shared secret of the account's bbb-webhooks-compatible hooks API (BigBlueButton style). */
+  bbbSecret: text("bbb_secret"),
   createdAt: integer("created_at").notNull(),
 });
 
@@ -70,6 +72,8 @@ export const conferenceRuntime = sqliteTable(
     switchHostname: text("switch_hostname"),
     startedAt: integer("started_at").notNull(),
     locked: integer("locked", { mode: "boolean" }).notNull().default(false),
+    /** When a host action (API kick-all, a moderator leaving) last pointed at the meeting ending. */
+    hostEndedAt: integer("host_ended_at"),
     updatedAt: integer("updated_at").notNull(),
   },
   (t) => [index("conference_runtime_account").on(t.accountId)],
@@ -138,4 +142,102 @@ export const events = sqliteTable(
     index("events_account_seq").on(t.accountId, t.seq),
     index("events_conference_seq").on(t.conferenceId, t.seq),
   ],
+);
+
+/** Webhook subscriptions: an account's endpoints and what each wants. */
+export const webhooks = sqliteTable(
+  "webhooks",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    name: text("name").notNull(),
+    url: text("url").notNull(),
+    eventTypes: text("event_types", { mode: "json" }).notNull().$type<string[]>(),
+    conferenceId: text("conference_id"),
+    format: text("format").notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    disabledReason: text("disabled_reason"),
+    /** Signing secret (`whsec_…`); needed in clear to sign, never returned after creation. */
+    secret: text("secret").notNull(),
+    /** The secret before the last rotation, still signed with until `previousSecretUntil`. */
+    previousSecret: text("previous_secret"),
+    previousSecretUntil: integer("previous_secret_until"),
+    bbbSecret: text("bbb_secret"),
+    /** First failure since the last success; drives automatic disabling. */
+    failingSince: integer("failing_since"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    deletedAt: integer("deleted_at"),
+  },
+  (t) => [index("webhooks_account").on(t.accountId, t.deletedAt)],
+);
+
+/**
+ * The outbox: one row per outbound event, written in the same transaction as the state change
+ * that caused it, so a crash can lose no delivery.
+ */
+export const webhookEvents = sqliteTable(
+  "webhook_events",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    conferenceId: text("conference_id"),
+    type: text("type").notNull(),
+    /** The event-log `seq` it derives from (absent for API-originated events). */
+    seq: integer("seq"),
+    occurredAt: integer("occurred_at").notNull(),
+    /** Native `data` of the event. */
+    data: text("data").notNull(),
+    /** The normalised AMQP event it derives from, for `raw` subscriptions. */
+    raw: text("raw"),
+    /** Facts other formats need beyond the native payload (role, dial-in number, …). */
+    extra: text("extra"),
+  },
+  (t) => [index("webhook_events_account").on(t.accountId, t.occurredAt)],
+);
+
+/** One event to one endpoint (per body variant), with its retry state. */
+export const deliveries = sqliteTable(
+  "deliveries",
+  {
+    seqNo: integer("seq_no").primaryKey({ autoIncrement: true }),
+    /** The `webhook-id` header: stable across retries. */
+    id: text("id").notNull(),
+    webhookId: text("webhook_id").notNull(),
+    eventId: text("event_id").notNull(),
+    /** Which of a format's bodies for the event (bbb maps some events to two). */
+    variant: integer("variant").notNull(),
+    /** Deliveries with the same webhook and key go out in order (the conference id). */
+    orderingKey: text("ordering_key").notNull(),
+    status: text("status").notNull(),
+    attemptCount: integer("attempt_count").notNull(),
+    nextAttemptAt: integer("next_attempt_at"),
+    lastStatusCode: integer("last_status_code"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("deliveries_id").on(t.id),
+    index("deliveries_due").on(t.status, t.nextAttemptAt),
+    index("deliveries_order").on(t.webhookId, t.orderingKey, t.status),
+    index("deliveries_webhook").on(t.webhookId, t.seqNo),
+  ],
+);
+
+/** Every attempt of a delivery: the delivery log. */
+export const deliveryAttempts = sqliteTable(
+  "delivery_attempts",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    deliveryId: text("delivery_id").notNull(),
+    attemptedAt: integer("attempted_at").notNull(),
+    statusCode: integer("status_code"),
+    durationMs: integer("duration_ms").notNull(),
+    error: text("error"),
+    /** The first KiB of the response body. */
+    response: text("response"),
+  },
+  (t) => [index("delivery_attempts_delivery").on(t.deliveryId, t.id)],
 );

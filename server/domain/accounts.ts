@@ -14,6 +14,8 @@ export interface Account {
   id: string;
   name: string;
   created: number;
+  /** Shared secret for the account's bbb-webhooks-compatible hooks API and checksums. */
+  bbb_secret: string;
 }
 
 /** A freshly created account with the one copy of its API key parley will ever show. */
@@ -34,7 +36,7 @@ export interface AccountService {
 }
 
 function toAccount(row: typeof accounts.$inferSelect): Account {
-  return { id: row.id, name: row.name, created: row.createdAt };
+  return { id: row.id, name: row.name, created: row.createdAt, bbb_secret: row.bbbSecret ?? "" };
 }
 
 export function createAccountService({ db, now }: { db: Db; now: () => number }): AccountService {
@@ -45,7 +47,7 @@ export function createAccountService({ db, now }: { db: Db; now: () => number })
           id: { unique: { message: "Account id already in use", cause: id } },
         });
       }
-      const account = { id: id ?? newId(), name, createdAt: now() };
+      const account = { id: id ?? newId(), name, bbbSecret: newSecret(20), createdAt: now() };
       const apiKey = newSecret();
       db.transaction((tx) => {
         tx.insert(accounts).values(account).run();

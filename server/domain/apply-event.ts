@@ -1,11 +1,12 @@
 /**
- * Applies one decoded conference event to the live state, inside the ingest's transaction. Each
- * event carries the participant's state *after* it (Kazoo semantics); the event name then forces
- * the flag it is about, so `mute-member` always leaves `speak` false.
+ * Applies one decoded conference event to the live state, inside the ingest's transaction, and
+ * reports what changed. Each event carries the participant's state *after* it (Kazoo semantics);
+ * the event name then forces the flag it is about, so `mute-member` always leaves `speak` false.
  * @module
  */
 import type Database from "better-sqlite3";
 import type { DecodedEvent } from "./decode-event";
+import { HOST_END_WINDOW_MS, type MemberInfo, type RunInfo, type Transition } from "./transitions";
 
 type Row = Record<string, unknown>;
 
@@ -38,6 +39,34 @@ const flagDefaults: Record<(typeof flagColumns)[number], boolean> = {
   video: false,
 };
 
+/** Flag changes worth a transition: [column, kind when it turns true, kind when it turns false]. */
+const flagTransitions = [
+  ["speak", "unmuted", "muted"],
+  ["hear", "undeafened", "deafened"],
+  ["talking", "talkingStarted", "talkingStopped"],
+] as const;
+
+function runOf(row: Row): RunInfo {
+  return {
+    conferenceId: row.conference_id as string,
+    accountId: row.account_id as string,
+    instanceId: (row.instance_id as string | null) ?? null,
+    startedAt: row.started_at as number,
+  };
+}
+
+function memberOf(row: Row): MemberInfo {
+  return {
+    callId: row.call_id as string,
+    participantId: row.participant_id as number,
+    callerIdName: (row.caller_id_name as string | null) ?? null,
+    callerIdNumber: (row.caller_id_number as string | null) ?? null,
+    isModerator: Boolean(row.is_moderator),
+    joinedAt: row.joined_at as number,
+    customChannelVars: parseJson(row.custom_channel_vars) as Record<string, unknown>,
+  };
+}
+
 /** Applies events to `conference_runtime` and `participants` with prepared statements. */
 export function createEventApplier(sqlite: Database.Database) {
   const runtime = sqlite.prepare("SELECT * FROM conference_runtime WHERE conference_id = ?");
@@ -52,7 +81,13 @@ export function createEventApplier(sqlite: Database.Database) {
   const setLocked = sqlite.prepare(
     "UPDATE conference_runtime SET locked = ?, updated_at = ? WHERE conference_id = ?",
   );
+  const markHostEnded = sqlite.prepare(
+    "UPDATE conference_runtime SET host_ended_at = ? WHERE conference_id = ?",
+  );
   const closeRuntime = sqlite.prepare("DELETE FROM conference_runtime WHERE conference_id = ?");
+  const members = sqlite.prepare(
+    "SELECT * FROM participants WHERE conference_id = ? ORDER BY joined_at, participant_id",
+  );
   const clearParticipants = sqlite.prepare("DELETE FROM participants WHERE conference_id = ?");
   const participant = sqlite.prepare(
     "SELECT * FROM participants WHERE conference_id = ? AND call_id = ?",
@@ -80,7 +115,14 @@ export function createEventApplier(sqlite: Database.Database) {
     "SELECT count(*) AS n FROM participants WHERE conference_id = ?",
   );
 
-  const ensureRuntime = (decoded: DecodedEvent, accountId: string, now: number) => {
+  /** Opens the run if it is not open; reports `started` when it was not. */
+  const ensureRuntime = (
+    decoded: DecodedEvent,
+    accountId: string,
+    now: number,
+    out: Transition[],
+  ) => {
+    const before = runtime.get(decoded.event.conference_id) as Row | undefined;
     openRuntime.run({
       conference_id: decoded.event.conference_id,
       account_id: accountId,
@@ -88,6 +130,23 @@ export function createEventApplier(sqlite: Database.Database) {
       switch_hostname: decoded.event.focus ?? null,
       now,
     });
+    const after = runtime.get(decoded.event.conference_id) as Row;
+    if (!before) {
+      out.push({ kind: "started", run: runOf(after) });
+    }
+    return after;
+  };
+
+  const endRun = (run: Row, now: number, out: Transition[], forced: boolean) => {
+    const hostEndedAt = run.host_ended_at as number | null;
+    const byHost = forced || (hostEndedAt !== null && now - hostEndedAt <= HOST_END_WINDOW_MS);
+    out.push({
+      kind: "ended",
+      run: runOf(run),
+      reason: byHost ? "HOST_ENDED_MEETING" : "ALL_PARTICIPANTS_LEFT",
+      at: now,
+    });
+    closeRuntime.run(run.conference_id);
   };
 
   const writeParticipant = (
@@ -95,9 +154,9 @@ export function createEventApplier(sqlite: Database.Database) {
     callId: string,
     accountId: string,
     now: number,
-  ) => {
+    existing: Row | undefined,
+  ): Row => {
     const { event } = decoded;
-    const existing = participant.get(event.conference_id, callId) as Row | undefined;
     const channelVars = (event.conference_channel_vars ?? {}) as Row;
     const pick = (column: string): unknown => channelVars[column] ?? (event as Row)[column];
     const forced = forcedFlags[event.event] ?? {};
@@ -133,6 +192,7 @@ export function createEventApplier(sqlite: Database.Database) {
       ),
       now,
     });
+    return participant.get(event.conference_id, callId) as Row;
   };
 
   return {
@@ -140,46 +200,90 @@ export function createEventApplier(sqlite: Database.Database) {
     runtimeAccount(conferenceId: string): string | undefined {
       return (runtime.get(conferenceId) as Row | undefined)?.account_id as string | undefined;
     },
-    apply(decoded: DecodedEvent, accountId: string, now: number): void {
+
+    /** Notes that the host is ending the meeting (API kick-all), for `meeting.ended`'s reason. */
+    markHostEnding(conferenceId: string, now: number): void {
+      markHostEnded.run(now, conferenceId);
+    },
+
+    apply(decoded: DecodedEvent, accountId: string, now: number): Transition[] {
+      const out: Transition[] = [];
       const { event, callId } = decoded;
       const conferenceId = event.conference_id;
       switch (event.event) {
         case "conference-create":
-          ensureRuntime(decoded, accountId, now);
-          return;
-        case "conference-destroy":
+          ensureRuntime(decoded, accountId, now, out);
+          return out;
+        case "conference-destroy": {
+          const run = runtime.get(conferenceId) as Row | undefined;
+          if (!run) {
+            return out;
+          }
+          const remaining = members.all(conferenceId) as Row[];
+          for (const row of remaining) {
+            out.push({ kind: "left", run: runOf(run), member: memberOf(row), at: now });
+          }
           clearParticipants.run(conferenceId);
-          closeRuntime.run(conferenceId);
-          return;
+          endRun(run, now, out, remaining.length > 0);
+          return out;
+        }
         case "lock":
-        case "unlock":
-          ensureRuntime(decoded, accountId, now);
-          setLocked.run(event.event === "lock" ? 1 : 0, now, conferenceId);
-          return;
+        case "unlock": {
+          const run = ensureRuntime(decoded, accountId, now, out);
+          const locked = event.event === "lock";
+          if (Boolean(run.locked) !== locked) {
+            setLocked.run(locked ? 1 : 0, now, conferenceId);
+            out.push({ kind: locked ? "locked" : "unlocked", run: runOf(run) });
+          }
+          return out;
+        }
         case "del-member": {
-          if (!callId) {
-            return;
+          const existing = callId
+            ? (participant.get(conferenceId, callId) as Row | undefined)
+            : undefined;
+          const run = runtime.get(conferenceId) as Row | undefined;
+          if (!callId || !existing || !run) {
+            return out;
           }
           removeParticipant.run(conferenceId, callId);
+          out.push({ kind: "left", run: runOf(run), member: memberOf(existing), at: now });
           const { n } = countParticipants.get(conferenceId) as { n: number };
           if (n === 0) {
-            closeRuntime.run(conferenceId);
+            endRun(run, now, out, false);
+          } else if (existing.is_moderator) {
+            markHostEnded.run(now, conferenceId);
           }
-          return;
+          return out;
         }
-        default:
+        default: {
           // add-member, talking, mute, deaf, and any other per-call event: the state after it.
           if (!callId) {
-            return;
+            return out;
           }
-          if (event.event !== "add-member" && !participant.get(conferenceId, callId)) {
-            const known = forcedFlags[event.event] !== undefined;
-            if (!known) {
-              return;
+          const existing = participant.get(conferenceId, callId) as Row | undefined;
+          if (!existing && event.event !== "add-member" && forcedFlags[event.event] === undefined) {
+            return out;
+          }
+          const run = ensureRuntime(decoded, accountId, now, out);
+          const after = writeParticipant(decoded, callId, accountId, now, existing);
+          const member = memberOf(after);
+          if (!existing) {
+            out.push({ kind: "joined", run: runOf(run), member });
+            if (event.event === "add-member") {
+              // Joining muted (join_muted) is the starting state, not a mute.
+              return out;
             }
           }
-          ensureRuntime(decoded, accountId, now);
-          writeParticipant(decoded, callId, accountId, now);
+          const before: Row = existing ?? flagDefaults;
+          for (const [column, on, off] of flagTransitions) {
+            const was = Boolean(before[column]);
+            const is = Boolean(after[column]);
+            if (was !== is) {
+              out.push({ kind: is ? on : off, run: runOf(run), member });
+            }
+          }
+          return out;
+        }
       }
     },
   };

@@ -4,7 +4,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull, sql } from "drizzle-orm";
 import {
   type ConferenceDocument,
   conferenceDocument,
@@ -37,6 +37,8 @@ export interface ConferenceService {
   remove(accountId: string, id: string): StoredConference;
   /** The account owning a stored (not deleted) conference, if any. */
   ownerOf(id: string): string | undefined;
+  /** When a stored conference was created (Unix ms). */
+  createdAt(id: string): number | null;
 }
 
 type Row = typeof conferences.$inferSelect;
@@ -81,12 +83,20 @@ function numbersOf(doc: Record<string, unknown>): string[] {
   return lists.flatMap((list) => (Array.isArray(list) ? list.map(String) : []));
 }
 
+/** A change to a stored document, reported inside its transaction (webhooks' outbox). */
+export interface ConferenceChange {
+  type: "conference.created" | "conference.updated" | "conference.deleted";
+  conference: StoredConference;
+}
+
 export function createConferenceService({
   db,
   now,
+  onChange,
 }: {
   db: Db;
   now: () => number;
+  onChange?: (change: ConferenceChange) => void;
 }): ConferenceService {
   const live = (accountId: string) =>
     and(eq(conferences.accountId, accountId), isNull(conferences.deletedAt));
@@ -129,7 +139,9 @@ export function createConferenceService({
       .set({ doc, revision: updated.revision, updatedAt: updated.updatedAt })
       .where(eq(conferences.id, row.id))
       .run();
-    return toStored(updated);
+    const stored = toStored(updated);
+    onChange?.({ type: "conference.updated", conference: stored });
+    return stored;
   };
 
   return {
@@ -138,7 +150,7 @@ export function createConferenceService({
         .select()
         .from(conferences)
         .where(live(accountId))
-        .orderBy(asc(conferences.createdAt), asc(conferences.id))
+        .orderBy(asc(conferences.createdAt), sql`rowid`)
         .all()
         .map(toStored);
     },
@@ -161,7 +173,9 @@ export function createConferenceService({
           deletedAt: null,
         };
         db.insert(conferences).values(row).run();
-        return toStored(row);
+        const stored = toStored(row);
+        onChange?.({ type: "conference.created", conference: stored });
+        return stored;
       });
     },
     replace(accountId, id, data) {
@@ -197,8 +211,19 @@ export function createConferenceService({
           .set({ deletedAt: at, revision: row.revision + 1, updatedAt: at })
           .where(eq(conferences.id, id))
           .run();
-        return toStored({ ...row, revision: row.revision + 1 });
+        const stored = toStored({ ...row, revision: row.revision + 1 });
+        onChange?.({ type: "conference.deleted", conference: stored });
+        return stored;
       });
+    },
+    createdAt(id) {
+      return (
+        db
+          .select({ at: conferences.createdAt })
+          .from(conferences)
+          .where(eq(conferences.id, id))
+          .get()?.at ?? null
+      );
     },
     ownerOf(id) {
       return db

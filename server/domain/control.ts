@@ -61,11 +61,14 @@ export function createConferenceControl({
   bus,
   appVersion,
   onSent,
+  onKickAll,
 }: {
   bus: CommandBus;
   appVersion: string;
   /** Told about every command once the bus confirmed it (feeds command bindings). */
   onSent?: (accountId: string, commands: ConferenceCommand[]) => void;
+  /** Told when the API kicks everyone: the meeting's end is then the host's doing. */
+  onKickAll?: (conferenceId: string) => void;
 }): ConferenceControl {
   const send = async (target: Target, commands: ConferenceCommand[]) => {
     await bus.publish(commands);
@@ -95,6 +98,9 @@ export function createConferenceControl({
     },
     async bulkAction(target, members, action) {
       const chosen = bulkTargets(members, action);
+      if (action === "kick" && chosen.length > 0) {
+        onKickAll?.(target.conferenceId);
+      }
       if (chosen.length > 0) {
         await send(
           target,

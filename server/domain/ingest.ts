@@ -9,6 +9,7 @@ import type { InboundMessage } from "../amqp/event-source";
 import type { Logger } from "../logger";
 import { createEventApplier } from "./apply-event";
 import { type DecodedEvent, decodeEvent } from "./decode-event";
+import type { Transition } from "./transitions";
 
 /** An event as committed: what the WebSocket feed and webhooks are built from. */
 export interface CommittedEvent {
@@ -27,6 +28,8 @@ export interface CommittedEvent {
 export interface Ingest {
   /** Processes one batch; settles every message in it. */
   handleBatch(batch: InboundMessage[]): void;
+  /** Notes that the host is ending a meeting (API kick-all): its end is `HOST_ENDED_MEETING`. */
+  markHostEnding(conferenceId: string): void;
   /** Subscribes to committed events; returns an unsubscribe function. */
   onCommitted(listener: (events: CommittedEvent[]) => void): () => void;
 }
@@ -38,6 +41,14 @@ export interface IngestDeps {
   /** Owner of a stored conference document, if any. */
   ownerOf(conferenceId: string): string | undefined;
   accountExists(accountId: string): boolean;
+  /**
+   * Called inside the transaction with what each event changed, so that derived webhook events
+   * commit (or roll back) with the event itself.
+   */
+  onTransitions?(
+    transitions: Transition[],
+    source: { seq: number; at: number; raw: Record<string, unknown> },
+  ): void;
 }
 
 type Outcome =
@@ -92,7 +103,10 @@ export function createIngest(deps: IngestDeps): Ingest {
     if (!inserted) {
       return { kind: "duplicate" };
     }
-    applier.apply(decoded, account, at);
+    const transitions = applier.apply(decoded, account, at);
+    if (transitions.length > 0) {
+      deps.onTransitions?.(transitions, { seq: inserted.seq, at, raw: decoded.data });
+    }
     return {
       kind: "applied",
       event: {
@@ -177,6 +191,9 @@ export function createIngest(deps: IngestDeps): Ingest {
           listener(committed);
         }
       }
+    },
+    markHostEnding(conferenceId) {
+      applier.markHostEnding(conferenceId, now());
     },
     onCommitted(listener) {
       listeners.add(listener);

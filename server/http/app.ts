@@ -17,11 +17,13 @@ import type { LiveState } from "../domain/live-state";
 import type { TokenService } from "../domain/tokens";
 import type { Logger } from "../logger";
 import { registerAccountRoutes } from "./accounts";
+import { requireAccount } from "./auth";
 import { registerConferenceRoutes } from "./conferences";
 import type { HttpApp, HttpEnv } from "./env";
 import { type EnvelopeInfo, failure } from "./envelope";
 import { type HealthReport, registerHealthRoutes } from "./health";
 import { registerParticipantRoutes } from "./participants";
+import { registerWebhookRoutes, type WebhookRoutesDeps } from "./webhooks";
 
 export interface HttpDeps {
   info: EnvelopeInfo;
@@ -35,6 +37,7 @@ export interface HttpDeps {
   live: LiveState;
   control: ConferenceControl;
   health: () => HealthReport;
+  webhooks: WebhookRoutesDeps;
 }
 
 const acceptableRequestId = /^[\w\-.:=]{1,200}$/;
@@ -75,8 +78,15 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
 
   registerHealthRoutes(app, deps.health);
   registerAccountRoutes(app, deps);
+  // Every route under an account needs that account's token or the admin's, except the
+  // bbb-webhooks-compatible API, which authenticates by checksum as BigBlueButton does.
+  const guard = requireAccount(deps.auth, deps.accounts);
+  app.use("/v2/accounts/:accountId/*", async (c, next) =>
+    c.req.path.includes("/bigbluebutton/api/") ? next() : guard(c, next),
+  );
   registerConferenceRoutes(app, deps);
   registerParticipantRoutes(app, deps);
+  registerWebhookRoutes(app, deps.webhooks);
 
   app.notFound((c) => failure(c, info, "not_found", { message: `no route for ${c.req.path}` }));
   app.onError((error, c) => {

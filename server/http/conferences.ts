@@ -4,14 +4,11 @@
  * @module
  */
 import { conferenceActions, isConferenceAction } from "../../protocol/actions";
-import type { AccountService } from "../domain/accounts";
-import type { Authenticator } from "../domain/auth";
 import type { ConferenceViews } from "../domain/conference-views";
 import type { ConferenceService } from "../domain/conferences";
 import type { ConferenceControl } from "../domain/control";
 import { faultyRequest } from "../domain/errors";
 import { isPlainObject } from "../domain/merge";
-import { requireAccount } from "./auth";
 import type { HttpApp } from "./env";
 import { type EnvelopeInfo, success } from "./envelope";
 import { dataObject, readEnvelope } from "./request-body";
@@ -19,8 +16,6 @@ import { rejectOtherMethods } from "./validate";
 
 export interface ConferenceRoutesDeps {
   info: EnvelopeInfo;
-  auth: Authenticator;
-  accounts: AccountService;
   conferences: ConferenceService;
   views: ConferenceViews;
   control: ConferenceControl;
@@ -37,9 +32,7 @@ export function actionProblem(action: unknown, allowed: readonly string[]): stri
 }
 
 export function registerConferenceRoutes(app: HttpApp, deps: ConferenceRoutesDeps): void {
-  const { info, auth, accounts, conferences, views, control } = deps;
-  app.use(`${base}`, requireAccount(auth, accounts));
-  app.use(`${base}/*`, requireAccount(auth, accounts));
+  const { info, conferences, views, control } = deps;
 
   app.get(base, (c) => {
     const data = views.list(c.req.param("accountId"));

@@ -1,0 +1,79 @@
+/**
+ * Webhook subscriptions and deliveries: event catalogue (seed 001's `resource.event` names),
+ * body formats, the subscription schema, and delivery states.
+ * @module
+ */
+import { z } from "zod";
+import { lenientBoolean } from "./lenient";
+
+/** Native event types parley delivers. Talking events are opt-in only (never matched by `*`). */
+export const webhookEventTypes = [
+  "meeting.started",
+  "meeting.ended",
+  "meeting.participantJoined",
+  "meeting.participantLeft",
+  "meeting.participantMuted",
+  "meeting.participantUnmuted",
+  "meeting.participantDeafened",
+  "meeting.participantUndeafened",
+  "meeting.participantTalkingStarted",
+  "meeting.participantTalkingStopped",
+  "meeting.locked",
+  "meeting.unlocked",
+  "conference.created",
+  "conference.updated",
+  "conference.deleted",
+] as const;
+export type WebhookEventType = (typeof webhookEventTypes)[number] | "webhook.ping";
+
+/** Types a subscription receives only when it names them: chatty, and nobody else sends them. */
+export const optInOnlyTypes: ReadonlySet<string> = new Set([
+  "meeting.participantTalkingStarted",
+  "meeting.participantTalkingStopped",
+]);
+
+/** Body formats: Dyte-style JSON, bbb-webhooks' form post, or the normalised AMQP event. */
+export const webhookFormats = ["native", "bbb", "raw"] as const;
+export type WebhookFormat = (typeof webhookFormats)[number];
+
+/** Delivery states: waiting for a first attempt, waiting for a retry, done, or given up. */
+export const deliveryStatuses = ["pending", "retrying", "succeeded", "dead"] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+const eventTypeOrAll = z.union([z.literal("*"), z.enum(webhookEventTypes)]);
+
+/** `PUT /v2/accounts/{A}/webhooks` data. */
+export const webhookBody = z.object({
+  name: z.string().min(1).max(128),
+  url: z.string().min(1).max(2048),
+  event_types: z
+    .array(eventTypeOrAll)
+    .min(1)
+    .superRefine((items, ctx) => {
+      if (new Set(items).size !== items.length) {
+        ctx.addIssue({
+          code: "custom",
+          message: "List of items is not unique",
+          params: { rule: "uniqueItems" },
+          input: items,
+        });
+      }
+    }),
+  conference_id: z.string().min(1).max(256).optional(),
+  format: z.enum(webhookFormats).default("native"),
+  enabled: lenientBoolean.default(true),
+  /** bbb format only: signs each callback with bbb-webhooks' `checksum` query parameter. */
+  bbb_secret: z.string().min(1).max(256).optional(),
+});
+export type WebhookBody = z.infer<typeof webhookBody>;
+
+/** Does a subscription listing `eventTypes` want events of `type`? */
+export function subscribes(eventTypes: readonly string[], type: string): boolean {
+  if (eventTypes.includes(type)) {
+    return true;
+  }
+  return eventTypes.includes("*") && !optInOnlyTypes.has(type);
+}
+
+/** Webhook actions on `PUT /webhooks/{W}`. */
+export const webhookActions = ["rotate_secret", "ping", "recover"] as const;

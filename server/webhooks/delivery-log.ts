@@ -1,0 +1,122 @@
+/**
+ * The delivery log of a subscription: deliveries with their state, each delivery's attempts,
+ * and the operator's levers: retry one delivery, recover everything that failed since a time.
+ * @module
+ */
+import type Database from "better-sqlite3";
+import type { DeliveryStatus } from "../../protocol/webhooks";
+
+interface DeliveryRow {
+  seq_no: number;
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  variant: number;
+  ordering_key: string;
+  status: DeliveryStatus;
+  attempt_count: number;
+  next_attempt_at: number | null;
+  last_status_code: number | null;
+  created_at: number;
+  updated_at: number;
+  type: string;
+  seq: number | null;
+}
+
+interface AttemptRow {
+  attempted_at: number;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  response: string | null;
+}
+
+export interface DeliveryLog {
+  list(
+    webhookId: string,
+    options: { status?: DeliveryStatus; limit: number },
+  ): Record<string, unknown>[];
+  get(webhookId: string, deliveryId: string): Record<string, unknown> | undefined;
+  /** Schedules one delivery again now; false when it is unknown or still in progress. */
+  retry(webhookId: string, deliveryId: string): boolean;
+  /** Schedules every `dead` or `retrying` delivery created since `since` again; returns how many. */
+  recover(webhookId: string, since: number): number;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function createDeliveryLog({
+  sqlite,
+  now,
+}: {
+  sqlite: Database.Database;
+  now: () => number;
+}): DeliveryLog {
+  const columns = `d.*, e.type, e.seq FROM deliveries d JOIN webhook_events e ON e.id = d.event_id`;
+  const listAll = sqlite.prepare(
+    `SELECT ${columns} WHERE d.webhook_id = ? ORDER BY d.seq_no DESC LIMIT ?`,
+  );
+  const listByStatus = sqlite.prepare(
+    `SELECT ${columns} WHERE d.webhook_id = ? AND d.status = ? ORDER BY d.seq_no DESC LIMIT ?`,
+  );
+  const one = sqlite.prepare(`SELECT ${columns} WHERE d.webhook_id = ? AND d.id = ?`);
+  const attempts = sqlite.prepare(
+    "SELECT attempted_at, status_code, duration_ms, error, response FROM delivery_attempts WHERE delivery_id = ? ORDER BY id",
+  );
+  const reschedule = sqlite.prepare(
+    `UPDATE deliveries SET status = CASE WHEN attempt_count = 0 THEN 'pending' ELSE 'retrying' END,
+       next_attempt_at = ?, updated_at = ? WHERE webhook_id = ? AND id = ? AND status IN ('dead', 'retrying', 'succeeded')`,
+  );
+  const recoverSince = sqlite.prepare(
+    `UPDATE deliveries SET status = 'retrying', next_attempt_at = ?, updated_at = ?
+     WHERE webhook_id = ? AND created_at >= ? AND status IN ('dead', 'retrying')`,
+  );
+
+  const view = (row: DeliveryRow) => ({
+    id: row.id,
+    webhook_id: row.webhook_id,
+    event_id: row.event_id,
+    event_type: row.type,
+    ...(row.ordering_key ? { conference_id: row.ordering_key } : {}),
+    ...(row.seq === null ? {} : { seq: row.seq }),
+    status: row.status,
+    attempt_count: row.attempt_count,
+    next_attempt_at: iso(row.next_attempt_at),
+    last_status_code: row.last_status_code,
+    created: iso(row.created_at),
+    updated: iso(row.updated_at),
+  });
+
+  return {
+    list(webhookId, { status, limit }) {
+      const rows = (
+        status ? listByStatus.all(webhookId, status, limit) : listAll.all(webhookId, limit)
+      ) as DeliveryRow[];
+      return rows.map(view);
+    },
+    get(webhookId, deliveryId) {
+      const row = one.get(webhookId, deliveryId) as DeliveryRow | undefined;
+      if (!row) {
+        return undefined;
+      }
+      return {
+        ...view(row),
+        attempts: (attempts.all(deliveryId) as AttemptRow[]).map((a) => ({
+          at: iso(a.attempted_at),
+          status_code: a.status_code,
+          duration_ms: a.duration_ms,
+          error: a.error,
+          response: a.response,
+        })),
+      };
+    },
+    retry(webhookId, deliveryId) {
+      const at = now();
+      return reschedule.run(at, at, webhookId, deliveryId).changes > 0;
+    },
+    recover(webhookId, since) {
+      const at = now();
+      return recoverSince.run(at, at, webhookId, since).changes;
+    },
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * The outbox: stores each outbound event and one delivery per interested subscription (and per
+ * body variant), inside the caller's transaction. Nothing is sent here; the dispatcher picks the
+ * rows up after the commit.
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import type Database from "better-sqlite3";
+import { subscribes, type WebhookFormat } from "../../protocol/webhooks";
+import type { OutboundEvent } from "./derive";
+import { variantsOf } from "./formats";
+import type { Subscription } from "./subscriptions";
+
+export interface Outbox {
+  /** Stores events and their deliveries; call inside a transaction. Returns deliveries created. */
+  enqueue(events: OutboundEvent[]): number;
+  /** Stores an event for one subscription only, bypassing its filters (ping). */
+  enqueueFor(subscription: Subscription, event: OutboundEvent): string;
+}
+
+export function newDeliveryId(): string {
+  return `msg_${randomBytes(12).toString("hex")}`;
+}
+
+export function createOutbox({
+  sqlite,
+  now,
+  activeSubscriptions,
+}: {
+  sqlite: Database.Database;
+  now: () => number;
+  activeSubscriptions(accountId: string): Subscription[];
+}): Outbox {
+  const insertEvent = sqlite.prepare(
+    `INSERT INTO webhook_events (id, account_id, conference_id, type, seq, occurred_at, data, raw, extra)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertDelivery = sqlite.prepare(
+    `INSERT INTO deliveries (id, webhook_id, event_id, variant, ordering_key, status, attempt_count, next_attempt_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+  );
+
+  const store = (event: OutboundEvent) => {
+    insertEvent.run(
+      event.id,
+      event.accountId,
+      event.conferenceId,
+      event.type,
+      event.seq,
+      event.occurredAt,
+      JSON.stringify(event.data),
+      event.raw ? JSON.stringify(event.raw) : null,
+      JSON.stringify(event.extra),
+    );
+  };
+
+  const deliver = (subscription: Subscription, event: OutboundEvent, variants: number) => {
+    const at = now();
+    const ids: string[] = [];
+    for (let variant = 0; variant < variants; variant += 1) {
+      const id = newDeliveryId();
+      insertDelivery.run(
+        id,
+        subscription.id,
+        event.id,
+        variant,
+        event.conferenceId ?? "",
+        at,
+        at,
+        at,
+      );
+      ids.push(id);
+    }
+    return ids;
+  };
+
+  return {
+    enqueue(events) {
+      let created = 0;
+      /** `raw` subscriptions get each source AMQP event once, however many events it caused. */
+      const rawSent = new Set<string>();
+      for (const event of events) {
+        let stored = false;
+        for (const subscription of activeSubscriptions(event.accountId)) {
+          if (!subscribes(subscription.eventTypes, event.type)) {
+            continue;
+          }
+          if (subscription.conferenceId && subscription.conferenceId !== event.conferenceId) {
+            continue;
+          }
+          const format = subscription.format as WebhookFormat;
+          if (format === "raw" && event.seq !== null) {
+            const key = `${subscription.id}:${event.seq}`;
+            if (rawSent.has(key)) {
+              continue;
+            }
+            rawSent.add(key);
+          }
+          const variants = variantsOf(format, event.type);
+          if (variants === 0) {
+            continue;
+          }
+          if (!stored) {
+            store(event);
+            stored = true;
+          }
+          created += deliver(subscription, event, variants).length;
+        }
+      }
+      return created;
+    },
+    enqueueFor(subscription, event) {
+      store(event);
+      const variants = Math.max(1, variantsOf(subscription.format as WebhookFormat, event.type));
+      const [first] = deliver(subscription, event, variants);
+      return first ?? "";
+    },
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * Sends one webhook request over keep-alive connections, with a timeout, reading at most 64 KiB
+ * of the answer. The socket's address is checked at connect time by the SSRF guard, so a DNS name
+ * re-pointed after the subscription was saved still cannot reach a private address.
+ * @module
+ */
+
+import { lookup as dnsLookup } from "node:dns";
+import http from "node:http";
+import https from "node:https";
+import { isIP, type LookupFunction } from "node:net";
+import { isForbiddenAddress } from "./ssrf";
+
+export interface SendRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface SendResult {
+  /** HTTP status, absent when no answer came (refused, timeout, …). */
+  status?: number;
+  /** Seconds from `Retry-After`, when the answer had a usable one. */
+  retryAfterSeconds?: number;
+  /** The first KiB of the answer. */
+  response: string;
+  error?: string;
+  durationMs: number;
+}
+
+export interface Sender {
+  send(request: SendRequest): Promise<SendResult>;
+  close(): void;
+}
+
+const MAX_RESPONSE_BYTES = 64 * 1024;
+const KEPT_RESPONSE_BYTES = 1024;
+
+function retryAfterOf(value: string | undefined, now: number): number | undefined {
+  if (!value) {
+    return undefined;
+  }
+  if (/^\d+$/.test(value.trim())) {
+    return Number(value.trim());
+  }
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
+}
+
+export function createSender(options: {
+  allowPrivate: boolean;
+  timeoutMs?: number;
+  userAgent: string;
+}): Sender {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const guardedLookup: LookupFunction = (hostname, lookupOptions, callback) => {
+    dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
+      if (error) {
+        callback(error, "", 4);
+        return;
+      }
+      const list = addresses as unknown as Array<{ address: string; family: number }>;
+      const blocked = !options.allowPrivate && list.some((a) => isForbiddenAddress(a.address));
+      if (blocked) {
+        callback(new Error(`refusing to connect to a private address for ${hostname}`), "", 4);
+        return;
+      }
+      if (lookupOptions.all) {
+        (callback as unknown as (e: null, a: typeof list) => void)(null, list);
+        return;
+      }
+      const first = list[0];
+      callback(null, first?.address ?? "", first?.family ?? 4);
+    });
+  };
+  const agentOptions = { keepAlive: true, maxSockets: 16, lookup: guardedLookup };
+  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+
+  return {
+    send(request) {
+      const started = performance.now();
+      const elapsed = () => Math.round(performance.now() - started);
+      return new Promise<SendResult>((resolve) => {
+        let settled = false;
+        const finish = (result: Omit<SendResult, "durationMs">) => {
+          if (!settled) {
+            settled = true;
+            resolve({ ...result, durationMs: elapsed() });
+          }
+        };
+        let url: URL;
+        try {
+          url = new URL(request.url);
+        } catch {
+          finish({ response: "", error: "invalid URL" });
+          return;
+        }
+        const literal = url.hostname.replace(/^\[|\]$/g, "");
+        if (!options.allowPrivate && isIP(literal) && isForbiddenAddress(literal)) {
+          // Node skips the lookup for IP literals, so the guard checks them here.
+          finish({ response: "", error: `refusing to connect to private address ${literal}` });
+          return;
+        }
+        const isHttps = url.protocol === "https:";
+        const body = Buffer.from(request.body, "utf8");
+        const req = (isHttps ? https : http).request(url, {
+          method: "POST",
+          agent: isHttps ? agents.https : agents.http,
+          headers: {
+            ...request.headers,
+            "user-agent": options.userAgent,
+            "content-length": String(body.length),
+          },
+          timeout: timeoutMs,
+        });
+        req.on("timeout", () => {
+          req.destroy(new Error(`timed out after ${timeoutMs} ms`));
+        });
+        req.on("error", (error) => finish({ response: "", error: error.message }));
+        req.on("response", (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          const done = () =>
+            finish({
+              status: res.statusCode ?? 0,
+              retryAfterSeconds: retryAfterOf(res.headers["retry-after"], Date.now()),
+              response: Buffer.concat(chunks).subarray(0, KEPT_RESPONSE_BYTES).toString("utf8"),
+            });
+          res.on("data", (chunk: Buffer) => {
+            size += chunk.length;
+            if (size <= MAX_RESPONSE_BYTES) {
+              chunks.push(chunk);
+            } else {
+              // Enough read: answer now and drop the rest of a runaway response.
+              done();
+              res.destroy();
+            }
+          });
+          res.on("end", done);
+          res.on("error", done);
+          res.on("close", done);
+        });
+        req.end(body);
+      });
+    },
+    close() {
+      agents.http.destroy();
+      agents.https.destroy();
+    },
+  };
+}

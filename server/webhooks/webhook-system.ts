@@ -1,0 +1,89 @@
+/**
+ * Assembles the webhook publisher from its parts (subscriptions, deriver, outbox, dispatcher,
+ * delivery log) for the composition root, and exposes the two hooks the rest of parley feeds it:
+ * live-state transitions and conference document changes, both inside their transactions.
+ * @module
+ */
+import { hostname } from "node:os";
+import type Database from "better-sqlite3";
+import type { Db } from "../db/open";
+import type { ConferenceChange } from "../domain/conferences";
+import type { Transition } from "../domain/transitions";
+import type { Logger } from "../logger";
+import { createDeliveryLog, type DeliveryLog } from "./delivery-log";
+import { createDeriver, type DeriveContext, newEventId } from "./derive";
+import { createDispatcher, type Dispatcher } from "./dispatcher";
+import { createOutbox, type Outbox } from "./outbox";
+import { createSender } from "./sender";
+import { createSubscriptionStore, type SubscriptionStore } from "./subscriptions";
+
+export interface WebhookSystem {
+  subscriptions: SubscriptionStore;
+  outbox: Outbox;
+  deliveryLog: DeliveryLog;
+  dispatcher: Dispatcher;
+  /** Ingest hook: derive and store the webhook events of one applied AMQP event. */
+  onTransitions(
+    transitions: Transition[],
+    source: { seq: number; at: number; raw: Record<string, unknown> },
+  ): void;
+  /** Conference service hook: `conference.created|updated|deleted`. */
+  onConferenceChange(accountId: string, change: ConferenceChange): void;
+}
+
+export function createWebhookSystem(deps: {
+  db: Db;
+  sqlite: Database.Database;
+  logger: Logger;
+  now: () => number;
+  context: DeriveContext;
+  schedule: number[];
+  allowPrivate: boolean;
+  userAgent: string;
+  disableAfterMs?: number;
+}): WebhookSystem {
+  const { db, sqlite, logger, now } = deps;
+  const subscriptions = createSubscriptionStore({ db, now, allowPrivate: deps.allowPrivate });
+  const outbox = createOutbox({
+    sqlite,
+    now,
+    activeSubscriptions: (id) => subscriptions.active(id),
+  });
+  const deriver = createDeriver(deps.context);
+  const deliveryLog = createDeliveryLog({ sqlite, now });
+  const dispatcher = createDispatcher({
+    sqlite,
+    logger,
+    now,
+    subscriptions,
+    schedule: deps.schedule,
+    domain: hostname(),
+    sender: createSender({ allowPrivate: deps.allowPrivate, userAgent: deps.userAgent }),
+    ...(deps.disableAfterMs === undefined ? {} : { disableAfterMs: deps.disableAfterMs }),
+  });
+  return {
+    subscriptions,
+    outbox,
+    deliveryLog,
+    dispatcher,
+    onTransitions(transitions, source) {
+      outbox.enqueue(deriver.derive(transitions, source));
+    },
+    onConferenceChange(accountId, change) {
+      const { conference } = change;
+      outbox.enqueue([
+        {
+          id: newEventId(),
+          accountId,
+          conferenceId: conference.id,
+          type: change.type,
+          seq: null,
+          occurredAt: now(),
+          data: { event: change.type, conference: conference.doc },
+          raw: null,
+          extra: {},
+        },
+      ]);
+    },
+  };
+}
