@@ -55,6 +55,7 @@ CREATE TABLE `webhooks` (
 	`previous_secret` text,
 	`previous_secret_until` integer,
 	`bbb_secret` text,
+	`bbb_event_ids` text,
 	`failing_since` integer,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,

@@ -64,6 +64,8 @@ export const webhookBody = z.object({
   enabled: lenientBoolean.default(true),
   /** bbb format only: signs each callback with bbb-webhooks' `checksum` query parameter. */
   bbb_secret: z.string().min(1).max(256).optional(),
+  /** bbb format only: send only these bbb event ids (bbb-webhooks' `eventID`). */
+  bbb_event_ids: z.array(z.string().min(1).max(64)).min(1).optional(),
 });
 export type WebhookBody = z.infer<typeof webhookBody>;
 

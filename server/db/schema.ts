@@ -165,6 +165,8 @@ export const webhooks = sqliteTable(
     previousSecret: text("previous_secret"),
     previousSecretUntil: integer("previous_secret_until"),
     bbbSecret: text("bbb_secret"),
+    /** bbb format: only these bbb event ids (bbb-webhooks' `eventID` filter); null for all. */
+    bbbEventIds: text("bbb_event_ids", { mode: "json" }).$type<string[]>(),
     /** First failure since the last success; drives automatic disabling. */
     failingSince: integer("failing_since"),
     createdAt: integer("created_at").notNull(),

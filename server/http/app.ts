@@ -18,6 +18,7 @@ import type { TokenService } from "../domain/tokens";
 import type { Logger } from "../logger";
 import { registerAccountRoutes } from "./accounts";
 import { requireAccount } from "./auth";
+import { registerBbbHookRoutes } from "./bbb-hooks";
 import { registerConferenceRoutes } from "./conferences";
 import type { HttpApp, HttpEnv } from "./env";
 import { type EnvelopeInfo, failure } from "./envelope";
@@ -87,6 +88,10 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   registerConferenceRoutes(app, deps);
   registerParticipantRoutes(app, deps);
   registerWebhookRoutes(app, deps.webhooks);
+  registerBbbHookRoutes(app, {
+    accounts: deps.accounts,
+    subscriptions: deps.webhooks.subscriptions,
+  });
 
   app.notFound((c) => failure(c, info, "not_found", { message: `no route for ${c.req.path}` }));
   app.onError((error, c) => {

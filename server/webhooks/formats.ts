@@ -21,12 +21,27 @@ const bbbIds: Record<string, string[]> = {
   "webhook.ping": ["webhook-ping"],
 };
 
-/** How many requests an event makes in a format (0: the subscription gets nothing for it). */
-export function variantsOf(format: WebhookFormat, type: string): number {
+/** Native types producing any of these bbb event ids (for bbb-webhooks' `eventID` filter). */
+export function nativeTypesFor(bbbEventIds: readonly string[]): string[] {
+  return Object.entries(bbbIds)
+    .filter(([type, ids]) => type !== "webhook.ping" && ids.some((id) => bbbEventIds.includes(id)))
+    .map(([type]) => type);
+}
+
+/**
+ * Which bodies an event makes in a format (none: the subscription gets nothing for it); for bbb,
+ * `only` keeps just the listed bbb event ids.
+ */
+export function variantsOf(
+  format: WebhookFormat,
+  type: string,
+  only?: readonly string[] | null,
+): number[] {
   if (format !== "bbb") {
-    return 1;
+    return [0];
   }
-  return bbbIds[type]?.length ?? 0;
+  const ids = bbbIds[type] ?? [];
+  return ids.flatMap((id, index) => (only && !only.includes(id) ? [] : [index]));
 }
 
 export interface RenderedBody {

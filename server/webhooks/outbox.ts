@@ -54,10 +54,10 @@ export function createOutbox({
     );
   };
 
-  const deliver = (subscription: Subscription, event: OutboundEvent, variants: number) => {
+  const deliver = (subscription: Subscription, event: OutboundEvent, variants: number[]) => {
     const at = now();
     const ids: string[] = [];
-    for (let variant = 0; variant < variants; variant += 1) {
+    for (const variant of variants) {
       const id = newDeliveryId();
       insertDelivery.run(
         id,
@@ -96,8 +96,8 @@ export function createOutbox({
             }
             rawSent.add(key);
           }
-          const variants = variantsOf(format, event.type);
-          if (variants === 0) {
+          const variants = variantsOf(format, event.type, subscription.bbbEventIds);
+          if (variants.length === 0) {
             continue;
           }
           if (!stored) {
@@ -111,8 +111,8 @@ export function createOutbox({
     },
     enqueueFor(subscription, event) {
       store(event);
-      const variants = Math.max(1, variantsOf(subscription.format as WebhookFormat, event.type));
-      const [first] = deliver(subscription, event, variants);
+      const variants = variantsOf(subscription.format as WebhookFormat, event.type);
+      const [first] = deliver(subscription, event, variants.length > 0 ? variants : [0]);
       return first ?? "";
     },
   };

@@ -48,6 +48,7 @@ export function subscriptionView(sub: Subscription, withSecret = false): Record<
     enabled: sub.enabled,
     ...(sub.disabledReason ? { disabled_reason: sub.disabledReason } : {}),
     ...(sub.bbbSecret ? { bbb_secret: sub.bbbSecret } : {}),
+    ...(sub.bbbEventIds ? { bbb_event_ids: sub.bbbEventIds } : {}),
     created: sub.createdAt,
     updated: sub.updatedAt,
     ...(withSecret ? { secret: sub.secret } : {}),
@@ -63,6 +64,7 @@ function bodyFields(sub: Subscription): Record<string, unknown> {
     format: sub.format,
     enabled: sub.enabled,
     ...(sub.bbbSecret ? { bbb_secret: sub.bbbSecret } : {}),
+    ...(sub.bbbEventIds ? { bbb_event_ids: sub.bbbEventIds } : {}),
   };
 }
 
@@ -122,6 +124,7 @@ export function createSubscriptionStore({
     format: body.format,
     enabled: body.enabled,
     bbbSecret: body.bbb_secret ?? null,
+    bbbEventIds: body.bbb_event_ids ?? null,
   });
 
   const update = (accountId: string, row: Subscription, body: WebhookBody) => {
