@@ -8,14 +8,16 @@ import { startServer } from "./helpers/server";
 
 const run = promisify(execFile);
 
-/** The README's walkthrough block, as a newcomer would paste it. */
+/** The README's walkthrough blocks, in order, as a newcomer would paste them. */
 function walkthrough(): string {
   const readme = readFileSync(resolve(import.meta.dirname, "../README.md"), "utf8");
-  const match = readme.match(/<!-- walkthrough[^>]*-->\n```sh\n([\s\S]*?)```/);
-  if (!match?.[1]) {
-    throw new Error("README.md has no walkthrough block");
+  const blocks = [...readme.matchAll(/<!-- walkthrough[^>]*-->\n```sh\n([\s\S]*?)```/g)].map(
+    (m) => m[1],
+  );
+  if (blocks.length < 2) {
+    throw new Error("README.md lacks its walkthrough blocks");
   }
-  return match[1];
+  return blocks.join("\n");
 }
 
 describe("README", () => {
@@ -24,14 +26,16 @@ describe("README", () => {
     const script = walkthrough().replaceAll("http://127.0.0.1:8080", server.url);
     const { stdout } = await run("bash", ["-euo", "pipefail", "-c", script], { timeout: 30_000 });
     const responses = splitJson(stdout);
-    expect(responses).toHaveLength(5);
+    expect(responses).toHaveLength(6);
     expect(responses.every((r) => r.status === "success")).toBe(true);
-    const [read, list, lock, bulk, participants] = responses as [Json, Json, Json, Json, Json];
+    const [read, list, lock, bulk, participants, webhook] = responses as Json[];
     expect(read.data).toMatchObject({ name: "Sales Weekly", member: { numbers: ["1001"] } });
     expect(list.data).toEqual([expect.objectContaining({ name: "Sales Weekly", members: 0 })]);
     expect(lock.data).toBe("ok");
     expect(bulk.data.name).toBe("Sales Weekly");
     expect(participants.data).toEqual([]);
+    expect(webhook.data).toMatchObject({ name: "crm", format: "native", enabled: true });
+    expect(webhook.data.secret).toMatch(/^whsec_/);
   });
 });
 

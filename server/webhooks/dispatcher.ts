@@ -79,6 +79,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
      FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
      WHERE d.status IN ('pending', 'retrying') AND d.next_attempt_at <= ?
        AND w.enabled = 1 AND w.deleted_at IS NULL
+       AND d.webhook_id NOT IN (SELECT value FROM json_each(?))
        AND NOT EXISTS (
          SELECT 1 FROM deliveries e
          WHERE e.webhook_id = d.webhook_id AND e.ordering_key = d.ordering_key
@@ -234,7 +235,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     pumping = true;
     try {
       while (inFlight.size < maxInFlight) {
-        const rows = due.all(now(), maxInFlight * 4) as DueRow[];
+        // Endpoints at their concurrency limit are left out, so one slow endpoint's backlog
+        // cannot fill the window and starve the others.
+        const saturated = [...perEndpoint].filter(([, n]) => n >= maxPerEndpoint).map(([id]) => id);
+        const rows = due.all(now(), JSON.stringify(saturated), maxInFlight * 4) as DueRow[];
         let launched = 0;
         for (const row of rows) {
           if (inFlight.size >= maxInFlight) {

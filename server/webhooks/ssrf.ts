@@ -69,10 +69,15 @@ export async function urlProblem(url: string, allowPrivate: boolean): Promise<st
   }
   const host = parsed.hostname.replace(/^\[|\]$/g, "");
   let addresses: string[];
+  if (host === "localhost" || host.endsWith(".localhost")) {
+    return "is a loopback address (set WEBHOOK_ALLOW_PRIVATE_TARGETS=true to allow)";
+  }
   try {
     addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
   } catch {
-    return `host ${host} does not resolve`;
+    // Not resolvable now (DNS down, name not yet published): the connect-time guard still
+    // checks every address before any request is sent.
+    return undefined;
   }
   if (addresses.some(isForbiddenAddress)) {
     return "resolves to a loopback, private, link-local or metadata address (set WEBHOOK_ALLOW_PRIVATE_TARGETS=true to allow)";
