@@ -8,6 +8,7 @@ import {
   index,
   integer,
   primaryKey,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
@@ -242,4 +243,88 @@ export const deliveryAttempts = sqliteTable(
     response: text("response"),
   },
   (t) => [index("delivery_attempts_delivery").on(t.deliveryId, t.id)],
+);
+
+/** Scheduled meetings (seed 002, ConnectyCube); each owns a conference. */
+export const meetings = sqliteTable(
+  "meetings",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id")
+      .notNull()
+      .references(() => accounts.id),
+    conferenceId: text("conference_id").notNull(),
+    hostId: text("host_id").notNull(),
+    name: text("name").notNull(),
+    startDate: integer("start_date").notNull(),
+    endDate: integer("end_date").notNull(),
+    attendees: text("attendees", { mode: "json" })
+      .notNull()
+      .$type<Array<{ id?: number; email?: string }>>(),
+    record: integer("record", { mode: "boolean" }).notNull(),
+    chatDialogId: text("chat_dialog_id"),
+    public: integer("public", { mode: "boolean" }).notNull(),
+    scheduled: integer("scheduled", { mode: "boolean" }).notNull(),
+    notify: integer("notify", { mode: "boolean" }).notNull(),
+    notifyBefore: text("notify_before", { mode: "json" }).$type<{
+      metric: string;
+      value: number;
+    }>(),
+    timezone: text("timezone", { mode: "json" }).$type<{ offset: number; name: string }>(),
+    /** When the reminder is due (Unix ms), and when it went out: it goes out once. */
+    reminderAt: integer("reminder_at"),
+    reminderSentAt: integer("reminder_sent_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    deletedAt: integer("deleted_at"),
+  },
+  (t) => [
+    index("meetings_account").on(t.accountId, t.deletedAt),
+    index("meetings_conference").on(t.conferenceId),
+    index("meetings_reminder").on(t.reminderSentAt, t.reminderAt),
+  ],
+);
+
+/** Recordings reported by the media server (`recording.event.…`). */
+export const recordings = sqliteTable(
+  "recordings",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    conferenceId: text("conference_id").notNull(),
+    status: text("status").notNull(),
+    participantsIds: text("participants_ids", { mode: "json" })
+      .notNull()
+      .$type<Array<string | number>>(),
+    duration: real("duration"),
+    sizeBytes: real("size_bytes"),
+    filePath: text("file_path"),
+    url: text("url"),
+    outputFileName: text("output_file_name"),
+    /** Set once the recording went out in a `recording.done` webhook. */
+    reportedAt: integer("reported_at"),
+    startedAt: integer("started_at").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [index("recordings_conference").on(t.conferenceId, t.createdAt)],
+);
+
+/** Chat messages of a conference (`chat.event.…`), kept for the end-of-meeting export. */
+export const chatMessages = sqliteTable(
+  "chat_messages",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    accountId: text("account_id").notNull(),
+    conferenceId: text("conference_id").notNull(),
+    callId: text("call_id").notNull(),
+    chatType: text("chat_type").notNull(),
+    fromUserId: text("from_user_id").notNull(),
+    fromUsername: text("from_username"),
+    toUserId: text("to_user_id"),
+    toUsername: text("to_username"),
+    message: text("message").notNull(),
+    sentAt: integer("sent_at").notNull(),
+  },
+  (t) => [index("chat_messages_conference").on(t.conferenceId, t.id)],
 );

@@ -6,7 +6,7 @@ import type Database from "better-sqlite3";
 import type { CommittedEvent } from "./ingest";
 
 export interface EventLog {
-  /** Events of `accountId` with `seq > afterSeq`, oldest first, at most `limit`. */
+  /** Conference events of `accountId` with `seq > afterSeq`, oldest first, at most `limit`. */
   eventsAfter(accountId: string, afterSeq: number, limit: number): CommittedEvent[];
 }
 
@@ -23,7 +23,7 @@ interface Row {
 export function createEventLog(sqlite: Database.Database): EventLog {
   const after = sqlite.prepare(
     `SELECT seq, account_id, conference_id, call_id, name, routing_key, body FROM events
-     WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+     WHERE account_id = ? AND seq > ? AND routing_key LIKE 'conference.event.%' ORDER BY seq LIMIT ?`,
   );
   return {
     eventsAfter(accountId, afterSeq, limit) {
@@ -31,6 +31,7 @@ export function createEventLog(sqlite: Database.Database): EventLog {
         const data = JSON.parse(row.body) as Record<string, unknown>;
         return {
           seq: row.seq,
+          category: "conference" as const,
           accountId: row.account_id,
           conferenceId: row.conference_id,
           callId: row.call_id ?? undefined,

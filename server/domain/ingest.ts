@@ -1,7 +1,8 @@
 /**
  * The ingest: every message that arrived in one event-loop turn is decoded, then in one SQLite
- * transaction appended to the event log (deduplicated), applied to the live state, and only after
- * the commit acknowledged. Listeners hear about committed events once, in `seq` order.
+ * transaction appended to the event log (deduplicated), applied (live state, recordings, chat…),
+ * its webhook events written to the outbox, and only after the commit acknowledged. Listeners
+ * hear about committed events once, in `seq` order.
  * @module
  */
 import type Database from "better-sqlite3";
@@ -9,15 +10,18 @@ import type { InboundMessage } from "../amqp/event-source";
 import type { Logger } from "../logger";
 import { createEventApplier } from "./apply-event";
 import { type DecodedEvent, decodeEvent } from "./decode-event";
+import { type DecodedSideEvent, decodeSideEvent, type SideCategory } from "./decode-side-event";
 import type { Transition } from "./transitions";
 
 /** An event as committed: what the WebSocket feed and webhooks are built from. */
 export interface CommittedEvent {
   seq: number;
+  /** `conference` for conference events; the other inbound kinds are never pushed to `/ws`. */
+  category: "conference" | SideCategory;
   accountId: string;
   conferenceId: string;
   callId: string | undefined;
-  /** The conference event (`add-member`, …). */
+  /** The conference event (`add-member`, …), or the category for other kinds. */
   event: string;
   /** Kazoo's `Event-Name`: `event` (current feed) or `participant_event` (legacy). */
   eventName: string;
@@ -34,6 +38,13 @@ export interface Ingest {
   onCommitted(listener: (events: CommittedEvent[]) => void): () => void;
 }
 
+/** Where an applied event came from, for what is derived from it. */
+export interface EventSourceInfo {
+  seq: number;
+  at: number;
+  raw: Record<string, unknown>;
+}
+
 export interface IngestDeps {
   sqlite: Database.Database;
   logger: Logger;
@@ -42,19 +53,31 @@ export interface IngestDeps {
   ownerOf(conferenceId: string): string | undefined;
   accountExists(accountId: string): boolean;
   /**
-   * Called inside the transaction with what each event changed, so that derived webhook events
-   * commit (or roll back) with the event itself.
+   * Called inside the transaction with what each conference event changed, so that derived
+   * webhook events commit (or roll back) with the event itself.
    */
-  onTransitions?(
-    transitions: Transition[],
-    source: { seq: number; at: number; raw: Record<string, unknown> },
-  ): void;
+  onTransitions?(transitions: Transition[], source: EventSourceInfo): void;
+  /** Applies a recording, chat, livestream or transcript event, inside the transaction. */
+  onSideEvent?(event: DecodedSideEvent, accountId: string, source: EventSourceInfo): void;
 }
+
+type Decoded =
+  | { kind: "conference"; value: DecodedEvent }
+  | { kind: "side"; value: DecodedSideEvent };
 
 type Outcome =
   | { kind: "applied"; event: CommittedEvent }
   | { kind: "duplicate" }
   | { kind: "rejected"; reason: string };
+
+function decode(message: InboundMessage): Decoded | { reason: string } {
+  if (message.routingKey.startsWith("conference.")) {
+    const result = decodeEvent(message.routingKey, message.body);
+    return result.ok ? { kind: "conference", value: result.value } : { reason: result.reason };
+  }
+  const result = decodeSideEvent(message.routingKey, message.body);
+  return result.ok ? { kind: "side", value: result.value } : { reason: result.reason };
+}
 
 export function createIngest(deps: IngestDeps): Ingest {
   const { sqlite, logger, now } = deps;
@@ -66,10 +89,11 @@ export function createIngest(deps: IngestDeps): Ingest {
   );
 
   /** Decides which account an event belongs to; the stored conference's owner wins. */
-  const accountFor = (decoded: DecodedEvent): string | { reason: string } => {
-    const conferenceId = decoded.event.conference_id;
+  const accountFor = (
+    conferenceId: string,
+    claimed: string | undefined,
+  ): string | { reason: string } => {
     const owner = deps.ownerOf(conferenceId) ?? applier.runtimeAccount(conferenceId);
-    const claimed = decoded.claimedAccountId;
     if (owner && claimed && owner !== claimed) {
       return { reason: `conference ${conferenceId} belongs to another account` };
     }
@@ -83,47 +107,61 @@ export function createIngest(deps: IngestDeps): Ingest {
     return account;
   };
 
-  const applyOne = sqlite.transaction((decoded: DecodedEvent, at: number): Outcome => {
-    const account = accountFor(decoded);
+  const applyOne = sqlite.transaction((decoded: Decoded, at: number): Outcome => {
+    const isConference = decoded.kind === "conference";
+    const conferenceId = isConference
+      ? decoded.value.event.conference_id
+      : decoded.value.conferenceId;
+    const account = accountFor(conferenceId, decoded.value.claimedAccountId);
     if (typeof account !== "string") {
       return { kind: "rejected", reason: account.reason };
     }
-    const { event } = decoded;
+    const { value } = decoded;
+    const callId = isConference ? decoded.value.callId : decoded.value.subjectId;
+    const name = isConference ? decoded.value.event.event : decoded.value.category;
     const inserted = appendEvent.get(
-      decoded.msgId,
-      decoded.digest,
+      value.msgId,
+      value.digest,
       account,
-      event.conference_id,
-      decoded.callId ?? null,
-      event.event,
-      decoded.routingKey,
-      JSON.stringify(decoded.data),
+      conferenceId,
+      callId ?? null,
+      name,
+      value.routingKey,
+      JSON.stringify(value.data),
       at,
     ) as { seq: number } | undefined;
     if (!inserted) {
       return { kind: "duplicate" };
     }
-    const transitions = applier.apply(decoded, account, at);
-    if (transitions.length > 0) {
-      deps.onTransitions?.(transitions, { seq: inserted.seq, at, raw: decoded.data });
+    const source = { seq: inserted.seq, at, raw: value.data };
+    if (isConference) {
+      const transitions = applier.apply(decoded.value, account, at);
+      if (transitions.length > 0) {
+        deps.onTransitions?.(transitions, source);
+      }
+    } else {
+      deps.onSideEvent?.(decoded.value, account, source);
     }
     return {
       kind: "applied",
       event: {
         seq: inserted.seq,
+        category: isConference ? "conference" : decoded.value.category,
         accountId: account,
-        conferenceId: event.conference_id,
-        callId: decoded.callId,
-        event: event.event,
-        eventName: event.event_name ?? "event",
-        routingKey: decoded.routingKey,
-        data: decoded.data,
+        conferenceId,
+        callId,
+        event: name,
+        eventName: isConference
+          ? (decoded.value.event.event_name ?? "event")
+          : decoded.value.category,
+        routingKey: value.routingKey,
+        data: value.data,
       },
     };
   });
 
   const applyBatch = sqlite.transaction(
-    (items: Array<{ message: InboundMessage; decoded: DecodedEvent }>) => {
+    (items: Array<{ message: InboundMessage; decoded: Decoded }>) => {
       const at = now();
       return items.map(({ message, decoded }) => {
         try {
@@ -145,17 +183,17 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   return {
     handleBatch(batch) {
-      const valid: Array<{ message: InboundMessage; decoded: DecodedEvent }> = [];
+      const valid: Array<{ message: InboundMessage; decoded: Decoded }> = [];
       for (const message of batch) {
-        const result = decodeEvent(message.routingKey, message.body);
-        if (result.ok) {
-          valid.push({ message, decoded: result.value });
-        } else {
+        const decoded = decode(message);
+        if ("reason" in decoded) {
           logger.warn(
-            { routing_key: message.routingKey, reason: result.reason },
+            { routing_key: message.routingKey, reason: decoded.reason },
             "event dead-lettered",
           );
-          message.reject(result.reason);
+          message.reject(decoded.reason);
+        } else {
+          valid.push({ message, decoded });
         }
       }
       if (valid.length === 0) {

@@ -182,6 +182,9 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
   return {
     publishEvents(events) {
       for (const event of events) {
+        if (event.category !== "conference") {
+          continue;
+        }
         let dataJson: string | undefined;
         const frames = new Map<string, string>();
         for (const entry of index.candidates(event.conferenceId, event.accountId)) {

@@ -1,0 +1,136 @@
+/**
+ * Decodes the inbound events that are not conference events: recording status, chat messages,
+ * livestream status and transcripts. Same rules as conference events: size limit, JSON object,
+ * normalised keys, validated against `protocol/meetings.ts`, a reason when refused.
+ * @module
+ */
+import { createHash } from "node:crypto";
+import type { z } from "zod";
+import { decodeSegment, MAX_EVENT_BYTES, normalizeKeys } from "../../protocol/events";
+import {
+  chatEvent,
+  livestreamEvent,
+  recordingEvent,
+  transcriptEvent,
+} from "../../protocol/meetings";
+import { dottedPath } from "../../protocol/validation";
+import { isPlainObject } from "./merge";
+
+const schemas = {
+  recording: recordingEvent,
+  chat: chatEvent,
+  livestream: livestreamEvent,
+  transcript: transcriptEvent,
+} as const;
+
+export type SideCategory = keyof typeof schemas;
+
+/** A decoded side event, ready to apply. */
+export type DecodedSideEvent = {
+  [C in SideCategory]: {
+    category: C;
+    routingKey: string;
+    msgId: string;
+    digest: string;
+    conferenceId: string;
+    /** The recording, call or stream the key names (absent for transcripts). */
+    subjectId: string | undefined;
+    claimedAccountId: string | undefined;
+    data: Record<string, unknown>;
+    payload: z.output<(typeof schemas)[C]>;
+  };
+}[SideCategory];
+
+/** BigBlueButton's camelCase chat fields, lower-cased by normalisation, to parley's names. */
+const chatAliases: Record<string, string> = {
+  fromuserid: "from_user_id",
+  fromusername: "from_username",
+  touserid: "to_user_id",
+  tousername: "to_username",
+  chattype: "chat_type",
+  fromtime: "from_time",
+  fromtimezoneoffset: "from_timezone_offset",
+};
+
+/** `recording.event.{conference}.{recording}`, … → category, conference and subject. */
+export function parseSideRoutingKey(
+  routingKey: string,
+): { category: SideCategory; conferenceId: string; subjectId: string | undefined } | undefined {
+  const parts = routingKey.split(".");
+  const [category, kind, conference, subject] = parts;
+  if (kind !== "event" || !conference || !(category && category in schemas)) {
+    return undefined;
+  }
+  const expected = category === "transcript" ? 3 : 4;
+  if (parts.length !== expected || (expected === 4 && !subject)) {
+    return undefined;
+  }
+  return {
+    category: category as SideCategory,
+    conferenceId: decodeSegment(conference),
+    subjectId: subject ? decodeSegment(subject) : undefined,
+  };
+}
+
+export function decodeSideEvent(
+  routingKey: string,
+  body: Buffer,
+): { ok: true; value: DecodedSideEvent } | { ok: false; reason: string } {
+  if (body.length > MAX_EVENT_BYTES) {
+    return {
+      ok: false,
+      reason: `message too large: ${body.length} bytes (limit ${MAX_EVENT_BYTES})`,
+    };
+  }
+  const key = parseSideRoutingKey(routingKey);
+  if (!key) {
+    return { ok: false, reason: `unrecognised routing key: ${routingKey.slice(0, 200)}` };
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.toString("utf8"));
+  } catch {
+    return { ok: false, reason: "body is not valid JSON" };
+  }
+  if (!isPlainObject(raw)) {
+    return { ok: false, reason: "body is not a JSON object" };
+  }
+  const normalized = normalizeKeys(raw) as Record<string, unknown>;
+  if (key.category === "chat") {
+    for (const [alias, name] of Object.entries(chatAliases)) {
+      if (normalized[alias] !== undefined && normalized[name] === undefined) {
+        normalized[name] = normalized[alias];
+      }
+    }
+  }
+  const parsed = schemas[key.category].safeParse(normalized);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .slice(0, 5)
+      .map((issue) => `${dottedPath(issue.path) || "body"}: ${issue.message}`);
+    return { ok: false, reason: `invalid ${key.category} event: ${problems.join("; ")}` };
+  }
+  const ccv = normalized.custom_channel_vars;
+  const ccvAccount = isPlainObject(ccv) ? ccv.account_id : undefined;
+  const claimed = [ccvAccount, normalized.account_id].find((v) => typeof v === "string" && v);
+  const digest = createHash("sha1").update(routingKey).update("\n").update(body).digest("hex");
+  const { node: _node, server_id: _server, ...data } = normalized;
+  const msgId =
+    typeof normalized.msg_id === "string" && normalized.msg_id
+      ? normalized.msg_id
+      : `parley-${digest.slice(0, 24)}`;
+  return {
+    ok: true,
+    value: {
+      category: key.category,
+      routingKey,
+      msgId: msgId.slice(0, 256),
+      digest,
+      conferenceId: key.conferenceId,
+      subjectId: key.subjectId,
+      claimedAccountId: claimed as string | undefined,
+      data,
+      payload: parsed.data,
+    } as DecodedSideEvent,
+  };
+}
