@@ -23,7 +23,10 @@ export const applicationNameOf = {
 } as const satisfies Record<ConferenceAction | ParticipantAction, string>;
 
 /** `Application-Name` values parley sends on `conference.command.{conference_id}`. */
-export type CommandApplication = (typeof applicationNameOf)[keyof typeof applicationNameOf];
+export type CommandApplication =
+  | (typeof applicationNameOf)[keyof typeof applicationNameOf]
+  /** Start or stop recording the conference (meetings' `record` flag). */
+  | "record";
 
 export function isConferenceAction(value: unknown): value is ConferenceAction {
   return (conferenceActions as readonly unknown[]).includes(value);

@@ -12,6 +12,10 @@ export interface ConferenceCommand {
   "Application-Name": CommandApplication;
   "Conference-ID": string;
   "Participant-ID"?: number;
+  /** `record` only: `start` or `stop`. */
+  Action?: "start" | "stop";
+  /** `record` only: the file name the media server records to. */
+  "Media-Name"?: string;
   "Msg-ID": string;
   "App-Name": "parley";
   "App-Version": string;

@@ -21,6 +21,14 @@ export const lenientBoolean = z.preprocess((value) => {
 
 /** An integer that also accepts its decimal string form. */
 export const lenientInt = z.unknown().transform((value, ctx) => {
+  if (value === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      message: "Field is required but missing",
+      params: { rule: "required" },
+    });
+    return z.NEVER;
+  }
   const coerced = typeof value === "string" && integerText.test(value) ? Number(value) : value;
   if (typeof coerced !== "number" || !Number.isSafeInteger(coerced)) {
     ctx.addIssue({

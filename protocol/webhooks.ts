@@ -23,6 +23,14 @@ export const webhookEventTypes = [
   "conference.created",
   "conference.updated",
   "conference.deleted",
+  "meeting.notify",
+  "meeting.reminder",
+  "meeting.chatMessage",
+  "meeting.chatSynced",
+  "meeting.transcript",
+  "recording.statusUpdate",
+  "recording.done",
+  "livestreaming.statusUpdate",
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number] | "webhook.ping";
 

@@ -31,6 +31,13 @@ const envSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_TARGETS: booleanText.default(false),
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0.001).default(120),
   HTTP_BODY_LIMIT: z.coerce.number().int().min(1024).default(1_048_576),
+  RECORDINGS_DIR: z.string().min(1).default("./data/recordings"),
+  MEETING_URL_TEMPLATE: z.string().min(1).optional(),
+  PARLEY_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/]+/, "must be an absolute http(s) URL")
+    .transform((url) => url.replace(/\/+$/, ""))
+    .optional(),
   WS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30_000),
   WS_MAX_BUFFERED_BYTES: z.coerce
     .number()
@@ -67,6 +74,12 @@ export interface Config {
   webhookDisableAfterHours: number;
   /** Largest HTTP request body accepted, in bytes. */
   httpBodyLimit: number;
+  /** Where recording files named by `recording.event` messages live. */
+  recordingsDir: string;
+  /** `%s` becomes a meeting's id in its `url`, e.g. `https://meet.example.com/join/%s`. */
+  meetingUrlTemplate: string | undefined;
+  /** How clients reach parley, for signed download links; defaults to the listening address. */
+  publicUrl: string | undefined;
   /** Interval of WebSocket pings; a socket that missed the last pong is closed. */
   wsHeartbeatMs: number;
   /** Unsent bytes a WebSocket may accumulate before parley drops it as a slow consumer. */
@@ -101,6 +114,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     webhookDisableAfterHours: e.WEBHOOK_DISABLE_AFTER_HOURS,
     httpBodyLimit: e.HTTP_BODY_LIMIT,
+    recordingsDir: e.RECORDINGS_DIR,
+    meetingUrlTemplate: e.MEETING_URL_TEMPLATE,
+    publicUrl: e.PARLEY_PUBLIC_URL,
     wsHeartbeatMs: e.WS_HEARTBEAT_MS,
     wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
   };

@@ -23,7 +23,10 @@ import { createEventLog } from "./domain/event-log";
 import { newSecret, sha256Hex } from "./domain/ids";
 import { createIngest, type Ingest } from "./domain/ingest";
 import { createLiveState } from "./domain/live-state";
+import { createMeetingService } from "./domain/meetings";
 import { getOrCreateSetting } from "./domain/settings";
+import { createSideEvents } from "./domain/side-events";
+import { createUrlSigner } from "./domain/signed-urls";
 import { createTokenService } from "./domain/tokens";
 import { createHttpApp } from "./http/app";
 import type { HttpApp } from "./http/env";
@@ -31,6 +34,7 @@ import type { HealthReport } from "./http/health";
 import { createLogger, type Logger } from "./logger";
 import { runSimulation, type SimulationHandle } from "./simulator/run-simulation";
 import { version } from "./version";
+import { type DeriveContext, meetingOf } from "./webhooks/derive";
 import { createWebhookSystem } from "./webhooks/webhook-system";
 import { attachGateway, type Gateway } from "./ws/gateway";
 
@@ -100,6 +104,22 @@ export async function createServer(
     now,
   });
   const auth = createAuthenticator({ adminTokenHash, tokens, accounts });
+  const deriveContext: DeriveContext = {
+    conference: (id) => {
+      const owner = conferences.ownerOf(id);
+      const stored = owner ? conferences.find(owner, id) : undefined;
+      const doc = stored?.doc;
+      const numbers = doc
+        ? [doc.conference_numbers, (doc.member as { numbers?: unknown })?.numbers].flat()
+        : [];
+      return {
+        title: typeof doc?.name === "string" ? doc.name : id,
+        createdAt: stored ? conferences.createdAt(id) : null,
+        number: (numbers.find((n) => typeof n === "string") as string | undefined) ?? null,
+      };
+    },
+    accountName: (id) => accounts.get(id)?.name ?? "",
+  };
   const webhooks = createWebhookSystem({
     db,
     sqlite,
@@ -109,22 +129,7 @@ export async function createServer(
     allowPrivate: config.webhookAllowPrivateTargets,
     userAgent: `parley/${version}`,
     disableAfterMs: config.webhookDisableAfterHours * 3_600_000,
-    context: {
-      conference: (id) => {
-        const owner = conferences.ownerOf(id);
-        const stored = owner ? conferences.find(owner, id) : undefined;
-        const doc = stored?.doc;
-        const numbers = doc
-          ? [doc.conference_numbers, (doc.member as { numbers?: unknown })?.numbers].flat()
-          : [];
-        return {
-          title: typeof doc?.name === "string" ? doc.name : id,
-          createdAt: stored ? conferences.createdAt(id) : null,
-          number: (numbers.find((n) => typeof n === "string") as string | undefined) ?? null,
-        };
-      },
-      accountName: (id) => accounts.get(id)?.name ?? "",
-    },
+    context: deriveContext,
   });
   const conferences = createConferenceService({
     db,
@@ -140,13 +145,53 @@ export async function createServer(
     onSent: (accountId, commands) => gateway?.publishCommands(accountId, commands),
     onKickAll: (conferenceId) => ingest.markHostEnding(conferenceId),
   });
+  let publicUrl = config.publicUrl ?? "";
+  const signer = createUrlSigner({
+    secret: getOrCreateSetting(db, "url_secret", () => newSecret()),
+    baseUrl: () => publicUrl,
+    now,
+  });
+  const transaction = <T>(fn: () => T): T => sqlite.transaction(fn)();
+  const meetings = createMeetingService({
+    db,
+    now,
+    conferences,
+    urlTemplate: config.meetingUrlTemplate,
+    record: (accountId, conferenceId, action, meetingId) =>
+      control.record({ accountId, conferenceId }, action, `${meetingId}-${now()}.mp4`),
+    publish: (facts) => webhooks.publish(facts),
+    transaction,
+  });
+  const sideEvents = createSideEvents({
+    sqlite,
+    now,
+    signer,
+    meetingByConference: (id) => meetings.byConference(id),
+    meetingView: (row) => meetings.view(row),
+    meetingObject: (conferenceId, accountId, endedAt) => {
+      const runtime = live.runtime(conferenceId);
+      const run = {
+        conferenceId,
+        accountId,
+        instanceId: runtime?.instanceId ?? null,
+        startedAt: runtime?.startedAt ?? now(),
+      };
+      return meetingOf(run, deriveContext, endedAt);
+    },
+    isRunning: (id) => live.runtime(id) !== undefined,
+    publish: (facts) => webhooks.publish(facts),
+  });
   const ingest = createIngest({
     sqlite,
     logger,
     now,
     ownerOf: (id) => conferences.ownerOf(id),
     accountExists: (id) => accounts.get(id) !== undefined,
-    onTransitions: (transitions, source) => webhooks.onTransitions(transitions, source),
+    onTransitions: (transitions, source) => {
+      webhooks.onTransitions(transitions, source);
+      sideEvents.onTransitions(transitions);
+    },
+    onSideEvent: (event, accountId, source) => sideEvents.apply(event, accountId, source),
   });
 
   const health = (): HealthReport => {
@@ -185,8 +230,10 @@ export async function createServer(
       deliveryLog: webhooks.deliveryLog,
       dispatcher: webhooks.dispatcher,
       now,
-      runInTransaction: (fn) => sqlite.transaction(fn)(),
+      runInTransaction: transaction,
     },
+    meetings: { auth, meetings, sideEvents, logger },
+    downloads: { signer, sideEvents, sqlite, recordingsDir: config.recordingsDir },
   });
 
   const httpServer = createAdaptorServer({ fetch: app.fetch });
@@ -215,6 +262,17 @@ export async function createServer(
   });
   webhooks.dispatcher.start();
   const displayHost = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  publicUrl = config.publicUrl ?? `http://${displayHost}:${port}`;
+  const reminders = setInterval(() => {
+    try {
+      if (meetings.sendDueReminders() > 0) {
+        webhooks.dispatcher.wake();
+      }
+    } catch (error) {
+      logger.error({ err: error }, "meeting reminders failed");
+    }
+  }, 1000);
+  reminders.unref();
 
   await bus.start((batch) => ingest.handleBatch(batch));
   const simulation = config.simulate
@@ -248,6 +306,7 @@ export async function createServer(
         return;
       }
       closed = true;
+      clearInterval(reminders);
       await simulation?.stop();
       await bus.close();
       await webhooks.dispatcher.stop();

@@ -27,6 +27,8 @@ export interface ConferenceControl {
     participant: ParticipantRow,
     action: ParticipantAction,
   ): Promise<void>;
+  /** Starts or stops recording the conference (a meeting's `record` flag). */
+  record(target: Target, action: "start" | "stop", mediaName: string): Promise<void>;
   /** Applies an action to every participant it concerns; returns their member ids. */
   bulkAction(
     target: Target,
@@ -95,6 +97,21 @@ export function createConferenceControl({
     },
     async participantAction(target, participant, action) {
       await send(target, [command(target.conferenceId, action, participant.participantId)]);
+    },
+    async record(target, action, mediaName) {
+      await send(target, [
+        {
+          "Event-Category": "conference",
+          "Event-Name": "command",
+          "Application-Name": "record",
+          "Conference-ID": target.conferenceId,
+          Action: action,
+          "Media-Name": mediaName,
+          "Msg-ID": randomUUID(),
+          "App-Name": "parley",
+          "App-Version": appVersion,
+        },
+      ]);
     },
     async bulkAction(target, members, action) {
       const chosen = bulkTargets(members, action);

@@ -20,9 +20,11 @@ import { registerAccountRoutes } from "./accounts";
 import { requireAccount } from "./auth";
 import { registerBbbHookRoutes } from "./bbb-hooks";
 import { registerConferenceRoutes } from "./conferences";
+import { registerDownloadRoutes } from "./downloads";
 import type { HttpApp, HttpEnv } from "./env";
 import { type EnvelopeInfo, failure } from "./envelope";
 import { type HealthReport, registerHealthRoutes } from "./health";
+import { createMeetingRoutes, type MeetingRoutesDeps } from "./meetings";
 import { registerParticipantRoutes } from "./participants";
 import { registerWebhookRoutes, type WebhookRoutesDeps } from "./webhooks";
 
@@ -39,6 +41,8 @@ export interface HttpDeps {
   control: ConferenceControl;
   health: () => HealthReport;
   webhooks: WebhookRoutesDeps;
+  meetings: MeetingRoutesDeps;
+  downloads: Parameters<typeof registerDownloadRoutes>[1];
 }
 
 const acceptableRequestId = /^[\w\-.:=]{1,200}$/;
@@ -92,6 +96,8 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     accounts: deps.accounts,
     subscriptions: deps.webhooks.subscriptions,
   });
+  app.route("/", createMeetingRoutes(deps.meetings));
+  registerDownloadRoutes(app, deps.downloads);
 
   app.notFound((c) => failure(c, info, "not_found", { message: `no route for ${c.req.path}` }));
   app.onError((error, c) => {

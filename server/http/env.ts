@@ -2,10 +2,13 @@
  * The Hono environment shared by every route: per-request values set by middleware.
  * @module
  */
+import type { IncomingMessage } from "node:http";
 import type { Hono } from "hono";
 import type { Principal } from "../domain/auth";
 
 export interface HttpEnv {
+  /** @hono/node-server's raw request, for the one body fetch() cannot carry (GET with a form). */
+  Bindings: { incoming?: IncomingMessage };
   Variables: {
     /** `X-Request-ID` of the request, or a fresh UUID. */
     requestId: string;

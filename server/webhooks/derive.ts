@@ -5,26 +5,11 @@
  * stop that pairs with a dropped start.
  * @module
  */
-import { randomBytes } from "node:crypto";
 import type { WebhookEventType } from "../../protocol/webhooks";
+import { newEventId, type OutboundEvent } from "../domain/facts";
 import type { MemberInfo, RunInfo, Transition } from "../domain/transitions";
 
-/** One event in the outbox. */
-export interface OutboundEvent {
-  id: string;
-  accountId: string;
-  conferenceId: string | null;
-  type: WebhookEventType;
-  /** Event-log position it derives from. */
-  seq: number | null;
-  occurredAt: number;
-  /** Seed-shaped `data`. */
-  data: Record<string, unknown>;
-  /** The normalised AMQP event (for `raw` subscriptions). */
-  raw: Record<string, unknown> | null;
-  /** Facts the `bbb` format needs that the native payload does not carry. */
-  extra: Record<string, unknown>;
-}
+export { newEventId, type OutboundEvent } from "../domain/facts";
 
 /** What deriving needs to know beyond the transition. */
 export interface DeriveContext {
@@ -36,14 +21,14 @@ export interface DeriveContext {
   accountName(accountId: string): string;
 }
 
-export function newEventId(): string {
-  return `evt_${randomBytes(12).toString("hex")}`;
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** Seed 001's `meeting` object. */
-function meetingOf(run: RunInfo, ctx: DeriveContext, endedAt?: number): Record<string, unknown> {
+export function meetingOf(
+  run: RunInfo,
+  ctx: DeriveContext,
+  endedAt?: number,
+): Record<string, unknown> {
   const conference = ctx.conference(run.conferenceId);
   return {
     id: run.conferenceId,

@@ -23,9 +23,32 @@ const bbbIds: Record<string, string[]> = {
 
 /** Native types producing any of these bbb event ids (for bbb-webhooks' `eventID` filter). */
 export function nativeTypesFor(bbbEventIds: readonly string[]): string[] {
-  return Object.entries(bbbIds)
+  const types = Object.entries(bbbIds)
     .filter(([type, ids]) => type !== "webhook.ping" && ids.some((id) => bbbEventIds.includes(id)))
     .map(([type]) => type);
+  if (bbbEventIds.some((id) => id.startsWith("chat-"))) {
+    types.push("meeting.chatMessage");
+  }
+  if (bbbEventIds.some((id) => id.startsWith("rap-"))) {
+    types.push("recording.statusUpdate");
+  }
+  return types;
+}
+
+/** The bbb event ids one event becomes: fixed per type, or from its chat type or RAP step. */
+export function bbbIdsOf(event: Pick<OutboundEvent, "type" | "extra">): string[] {
+  if (event.type === "meeting.chatMessage") {
+    return [
+      event.extra.chatType === "PRIVATE_CHAT"
+        ? "chat-private-message-sent"
+        : "chat-public-message-sent",
+    ];
+  }
+  if (event.type === "recording.statusUpdate") {
+    const step = event.extra.rapStep;
+    return typeof step === "string" ? [`rap-${step.replaceAll("_", "-")}`] : [];
+  }
+  return bbbIds[event.type] ?? [];
 }
 
 /**
@@ -34,14 +57,13 @@ export function nativeTypesFor(bbbEventIds: readonly string[]): string[] {
  */
 export function variantsOf(
   format: WebhookFormat,
-  type: string,
+  event: Pick<OutboundEvent, "type" | "extra">,
   only?: readonly string[] | null,
 ): number[] {
   if (format !== "bbb") {
     return [0];
   }
-  const ids = bbbIds[type] ?? [];
-  return ids.flatMap((id, index) => (only && !only.includes(id) ? [] : [index]));
+  return bbbIdsOf(event).flatMap((id, index) => (only && !only.includes(id) ? [] : [index]));
 }
 
 export interface RenderedBody {
@@ -125,13 +147,34 @@ export function bbbEvent(event: OutboundEvent, bbbId: string): Json {
               "listening-only": false,
             },
           }
-        : { meeting: ids, ...(user ? { user } : {}) };
+        : bbbId.startsWith("chat-")
+          ? { meeting: ids, "chat-message": chatMessageOf(event) }
+          : { meeting: ids, ...(user ? { user } : {}) };
   return {
     data: {
       type: "event",
       id: bbbId,
       attributes: { ...attributes, event: { ts: event.occurredAt } },
     },
+  };
+}
+
+/** Seed 000's `chat-message`: the text, its sender and, for a private chat, its receiver. */
+function chatMessageOf(event: OutboundEvent): Json {
+  const chat = event.data.chatMessage as Json;
+  const sender = chat.sender as Json;
+  const extra = event.extra;
+  return {
+    message: chat.message,
+    sender: {
+      "internal-user-id": sender.callId ?? extra.fromUserId,
+      "external-user-id": extra.fromUserId,
+      "timezone-offset": extra.timezoneOffset ?? "0",
+      time: extra.time ?? String(event.occurredAt),
+    },
+    ...(extra.toUserId
+      ? { receiver: { "internal-user-id": extra.toUserId, "external-user-id": extra.toUserId } }
+      : {}),
   };
 }
 
@@ -165,7 +208,7 @@ export function render(
         ),
       };
     case "bbb": {
-      const bbbId = bbbIds[event.type]?.[variant] ?? event.type;
+      const bbbId = bbbIdsOf(event)[variant] ?? event.type;
       const form = new URLSearchParams();
       form.set("domain", domain);
       form.set("event", JSON.stringify([bbbEvent(event, bbbId)]));

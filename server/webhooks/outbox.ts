@@ -96,7 +96,7 @@ export function createOutbox({
             }
             rawSent.add(key);
           }
-          const variants = variantsOf(format, event.type, subscription.bbbEventIds);
+          const variants = variantsOf(format, event, subscription.bbbEventIds);
           if (variants.length === 0) {
             continue;
           }
@@ -111,7 +111,7 @@ export function createOutbox({
     },
     enqueueFor(subscription, event) {
       store(event);
-      const variants = variantsOf(subscription.format as WebhookFormat, event.type);
+      const variants = variantsOf(subscription.format as WebhookFormat, event);
       const [first] = deliver(subscription, event, variants.length > 0 ? variants : [0]);
       return first ?? "";
     },

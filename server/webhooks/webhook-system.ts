@@ -8,6 +8,7 @@ import { hostname } from "node:os";
 import type Database from "better-sqlite3";
 import type { Db } from "../db/open";
 import type { ConferenceChange } from "../domain/conferences";
+import type { Fact } from "../domain/facts";
 import type { Transition } from "../domain/transitions";
 import type { Logger } from "../logger";
 import { createDeliveryLog, type DeliveryLog } from "./delivery-log";
@@ -27,6 +28,8 @@ export interface WebhookSystem {
     transitions: Transition[],
     source: { seq: number; at: number; raw: Record<string, unknown> },
   ): void;
+  /** Stores domain facts (meetings, recordings, chat…) for delivery; call inside a transaction. */
+  publish(facts: Fact[]): void;
   /** Conference service hook: `conference.created|updated|deleted`. */
   onConferenceChange(accountId: string, change: ConferenceChange): void;
 }
@@ -68,6 +71,11 @@ export function createWebhookSystem(deps: {
     dispatcher,
     onTransitions(transitions, source) {
       outbox.enqueue(deriver.derive(transitions, source));
+    },
+    publish(facts) {
+      if (facts.length > 0) {
+        outbox.enqueue(facts.map((fact) => ({ ...fact, id: newEventId() })));
+      }
     },
     onConferenceChange(accountId, change) {
       const { conference } = change;
