@@ -14,7 +14,7 @@ function walkthrough(): string {
   const blocks = [...readme.matchAll(/<!-- walkthrough[^>]*-->\n```sh\n([\s\S]*?)```/g)].map(
     (m) => m[1],
   );
-  if (blocks.length < 2) {
+  if (blocks.length < 3) {
     throw new Error("README.md lacks its walkthrough blocks");
   }
   return blocks.join("\n");
@@ -26,9 +26,9 @@ describe("README", () => {
     const script = walkthrough().replaceAll("http://127.0.0.1:8080", server.url);
     const { stdout } = await run("bash", ["-euo", "pipefail", "-c", script], { timeout: 30_000 });
     const responses = splitJson(stdout);
-    expect(responses).toHaveLength(6);
-    expect(responses.every((r) => r.status === "success")).toBe(true);
-    const [read, list, lock, bulk, participants, webhook] = responses as Json[];
+    expect(responses).toHaveLength(8);
+    const [read, list, lock, bulk, participants, webhook, meeting, listed] = responses as Json[];
+    expect(responses.slice(0, 6).every((r) => r.status === "success")).toBe(true);
     expect(read.data).toMatchObject({ name: "Sales Weekly", member: { numbers: ["1001"] } });
     expect(list.data).toEqual([expect.objectContaining({ name: "Sales Weekly", members: 0 })]);
     expect(lock.data).toBe("ok");
@@ -36,6 +36,9 @@ describe("README", () => {
     expect(participants.data).toEqual([]);
     expect(webhook.data).toMatchObject({ name: "crm", format: "native", enabled: true });
     expect(webhook.data.secret).toMatch(/^whsec_/);
+    expect(meeting).toMatchObject({ name: "Friday weekly sync", host_id: 811, notify: true });
+    expect(meeting.chat_dialog_id).toMatch(/^[0-9a-f]{24}$/);
+    expect(listed._id).toBe(meeting._id);
   });
 });
 
