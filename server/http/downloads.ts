@@ -129,7 +129,8 @@ export function registerDownloadRoutes(
     if (!deps.signer.verify(signedPath, c.req.query("expires"), c.req.query("signature"))) {
       return forbidden(c);
     }
-    const conferenceId = decodeURIComponent(c.req.param("file").replace(/\.csv$/, ""));
+    // Hono has already percent-decoded the parameter.
+    const conferenceId = c.req.param("file").replace(/\.csv$/, "");
     const rows = chat.all(conferenceId, Number(since) || 0) as Array<Record<string, unknown>>;
     const lines = [
       "sent_at,chat_type,from_user_id,from_username,to_user_id,to_username,message",
