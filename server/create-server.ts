@@ -168,15 +168,13 @@ export async function createServer(
     signer,
     meetingByConference: (id) => meetings.byConference(id),
     meetingView: (row) => meetings.view(row),
-    meetingObject: (conferenceId, accountId, endedAt) => {
+    meetingObject: (conferenceId, accountId, options = {}) => {
       const runtime = live.runtime(conferenceId);
-      const run = {
-        conferenceId,
-        accountId,
-        instanceId: runtime?.instanceId ?? null,
-        startedAt: runtime?.startedAt ?? now(),
-      };
-      return meetingOf(run, deriveContext, endedAt);
+      const run = runtime
+        ? { conferenceId, accountId, instanceId: runtime.instanceId, startedAt: runtime.startedAt }
+        : (options.run ?? { conferenceId, accountId, instanceId: null, startedAt: now() });
+      const meeting = meetingOf(run, deriveContext, options.endedAt ?? undefined);
+      return options.endedAt === null ? { ...meeting, endedAt: null } : meeting;
     },
     isRunning: (id) => live.runtime(id) !== undefined,
     publish: (facts) => webhooks.publish(facts),

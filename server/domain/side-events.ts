@@ -10,7 +10,7 @@ import type { DecodedSideEvent } from "./decode-side-event";
 import type { Fact } from "./facts";
 import type { MeetingRow } from "./meetings";
 import type { UrlSigner } from "./signed-urls";
-import type { Transition } from "./transitions";
+import type { RunInfo, Transition } from "./transitions";
 
 /** How long download links stay valid (seed 002: one hour). */
 export const LINK_TTL_MS = 60 * 60 * 1000;
@@ -38,8 +38,15 @@ export interface SideEventDeps {
   signer: UrlSigner;
   meetingByConference(conferenceId: string): MeetingRow | undefined;
   meetingView(row: MeetingRow): Record<string, unknown>;
-  /** Seed 001's `meeting` object for a conference. */
-  meetingObject(conferenceId: string, accountId: string, endedAt?: number): Record<string, unknown>;
+  /**
+   * Seed 001's `meeting` object for a conference: its live run, else `run` (the run that just
+   * ended), with `endedAt` when asked (`null` while it runs).
+   */
+  meetingObject(
+    conferenceId: string,
+    accountId: string,
+    options?: { endedAt?: number | null; run?: RunInfo },
+  ): Record<string, unknown>;
   isRunning(conferenceId: string): boolean;
   publish(facts: Fact[]): void;
 }
@@ -82,8 +89,21 @@ export function createSideEvents(deps: SideEventDeps): SideEvents {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
   );
   const chatSince = sqlite.prepare(
-    "SELECT count(*) AS n FROM chat_messages WHERE conference_id = ? AND sent_at >= ?",
+    "SELECT count(*) AS n FROM chat_messages WHERE conference_id = ? AND sent_at >= ? AND sent_at <= ?",
   );
+  /** The last run of each conference that ended, so events after the end name that run. */
+  const lastRuns = new Map<string, { run: RunInfo; endedAt: number }>();
+  const meetingNow = (conferenceId: string, accountId: string) => {
+    if (deps.isRunning(conferenceId)) {
+      return deps.meetingObject(conferenceId, accountId, { endedAt: null });
+    }
+    const last = lastRuns.get(conferenceId);
+    return deps.meetingObject(
+      conferenceId,
+      accountId,
+      last ? { endedAt: last.endedAt, run: last.run } : { endedAt: null },
+    );
+  };
 
   const fact = (
     accountId: string,
@@ -216,7 +236,7 @@ export function createSideEvents(deps: SideEventDeps): SideEvents {
                     roomUUID: meeting?.id ?? conferenceId,
                     outputFileName: row.output_file_name ?? null,
                   },
-                  meeting: deps.meetingObject(conferenceId, accountId),
+                  meeting: meetingNow(conferenceId, accountId),
                 },
                 { rapStep: p.step ?? null, recordId: id },
                 source.seq,
@@ -252,7 +272,7 @@ export function createSideEvents(deps: SideEventDeps): SideEvents {
               "meeting.chatMessage",
               at,
               {
-                meeting: deps.meetingObject(conferenceId, accountId),
+                meeting: meetingNow(conferenceId, accountId),
                 chatMessage: {
                   id,
                   message: p.message,
@@ -307,7 +327,7 @@ export function createSideEvents(deps: SideEventDeps): SideEvents {
               "meeting.transcript",
               at,
               {
-                meeting: deps.meetingObject(conferenceId, accountId, at),
+                meeting: meetingNow(conferenceId, accountId),
                 transcriptDownloadUrl: event.payload.url,
                 transcriptDownloadUrlExpiry:
                   event.payload.expires_at ?? expiryText(at + LINK_TTL_MS),
@@ -326,13 +346,17 @@ export function createSideEvents(deps: SideEventDeps): SideEvents {
           continue;
         }
         const { conferenceId, accountId, startedAt } = t.run;
-        const { n } = chatSince.get(conferenceId, startedAt) as { n: number };
+        lastRuns.set(conferenceId, { run: t.run, endedAt: t.at });
+        const { n } = chatSince.get(conferenceId, startedAt, t.at) as { n: number };
         if (n > 0) {
           const signed = signer.sign(
-            `/exports/chat/${encodeURIComponent(conferenceId)}.csv?since=${startedAt}`,
+            `/exports/chat/${encodeURIComponent(conferenceId)}.csv?since=${startedAt}&until=${t.at}`,
             LINK_TTL_MS,
           );
-          const meeting = deps.meetingObject(conferenceId, accountId, t.at);
+          const meeting = deps.meetingObject(conferenceId, accountId, {
+            endedAt: t.at,
+            run: t.run,
+          });
           deps.publish([
             fact(accountId, conferenceId, "meeting.chatSynced", t.at, {
               sessionId: meeting.sessionId,

@@ -73,7 +73,7 @@ export function registerDownloadRoutes(
   const root = resolve(deps.recordingsDir);
   const chat = deps.sqlite.prepare(
     `SELECT sent_at, chat_type, from_user_id, from_username, to_user_id, to_username, message
-     FROM chat_messages WHERE conference_id = ? AND sent_at >= ? ORDER BY id`,
+     FROM chat_messages WHERE conference_id = ? AND sent_at >= ? AND sent_at <= ? ORDER BY id`,
   );
 
   app.get("/recordings/:id/file", async (c) => {
@@ -125,13 +125,18 @@ export function registerDownloadRoutes(
 
   app.get("/exports/chat/:file", (c) => {
     const since = c.req.query("since") ?? "";
-    const signedPath = `${new URL(c.req.url).pathname}?since=${since}`;
+    const until = c.req.query("until") ?? "";
+    const signedPath = `${new URL(c.req.url).pathname}?since=${since}&until=${until}`;
     if (!deps.signer.verify(signedPath, c.req.query("expires"), c.req.query("signature"))) {
       return forbidden(c);
     }
     // Hono has already percent-decoded the parameter.
     const conferenceId = c.req.param("file").replace(/\.csv$/, "");
-    const rows = chat.all(conferenceId, Number(since) || 0) as Array<Record<string, unknown>>;
+    const rows = chat.all(
+      conferenceId,
+      Number(since) || 0,
+      Number(until) || Number.MAX_SAFE_INTEGER,
+    ) as Array<Record<string, unknown>>;
     const lines = [
       "sent_at,chat_type,from_user_id,from_username,to_user_id,to_username,message",
       ...rows.map((r) =>

@@ -107,6 +107,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let timer: NodeJS.Timeout | undefined;
   let pumping = false;
   let idle: (() => void) | undefined;
+  let wakeScheduled = false;
 
   const toEvent = (row: EventRow): OutboundEvent => ({
     id: row.id,
@@ -168,8 +169,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       updated?.failingSince != null &&
       at - updated.failingSince >= disableAfterMs
     ) {
-      const days = Math.round(disableAfterMs / 86_400_000);
-      subscriptions.disable(sub.id, `no successful delivery for ${days} days`);
+      subscriptions.disable(sub.id, `no successful delivery for ${spanText(disableAfterMs)}`);
       logger.warn({ webhook_id: sub.id }, "webhook endpoint disabled after repeated failures");
     }
     options.onAttempt?.(row.id, result);
@@ -288,7 +288,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       pump();
     },
     wake() {
-      setImmediate(pump);
+      if (!wakeScheduled) {
+        wakeScheduled = true;
+        setImmediate(() => {
+          wakeScheduled = false;
+          pump();
+        });
+      }
     },
     async stop(graceMs = 2000) {
       running = false;
@@ -312,4 +318,15 @@ export function withChecksum(url: string, body: string, secret: string): string 
 
 function createHashHex(value: string): string {
   return createHash("sha1").update(value, "utf8").digest("hex");
+}
+
+/** "5 days", "12 hours", "3 minutes": the disable reason in the unit that reads best. */
+function spanText(ms: number): string {
+  const [value, unit] =
+    ms >= 172_800_000
+      ? [ms / 86_400_000, "days"]
+      : ms >= 7_200_000
+        ? [ms / 3_600_000, "hours"]
+        : [ms / 60_000, "minutes"];
+  return `${Math.round(value * 10) / 10} ${unit}`;
 }

@@ -172,7 +172,7 @@ function chatMessageOf(event: OutboundEvent): Json {
       "timezone-offset": extra.timezoneOffset ?? "0",
       time: extra.time ?? String(event.occurredAt),
     },
-    ...(extra.toUserId
+    ...(extra.toUserId && extra.chatType === "PRIVATE_CHAT"
       ? { receiver: { "internal-user-id": extra.toUserId, "external-user-id": extra.toUserId } }
       : {}),
   };

@@ -47,11 +47,13 @@ export function subscriptionView(sub: Subscription, withSecret = false): Record<
     format: sub.format,
     enabled: sub.enabled,
     ...(sub.disabledReason ? { disabled_reason: sub.disabledReason } : {}),
-    ...(sub.bbbSecret ? { bbb_secret: sub.bbbSecret } : {}),
     ...(sub.bbbEventIds ? { bbb_event_ids: sub.bbbEventIds } : {}),
     created: sub.createdAt,
     updated: sub.updatedAt,
-    ...(withSecret ? { secret: sub.secret } : {}),
+    // Secrets are shown when they are set (create, rotate), never on a read.
+    ...(withSecret
+      ? { secret: sub.secret, ...(sub.bbbSecret ? { bbb_secret: sub.bbbSecret } : {}) }
+      : {}),
   };
 }
 

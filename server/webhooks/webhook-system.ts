@@ -73,13 +73,17 @@ export function createWebhookSystem(deps: {
       outbox.enqueue(deriver.derive(transitions, source));
     },
     publish(facts) {
-      if (facts.length > 0) {
-        outbox.enqueue(facts.map((fact) => ({ ...fact, id: newEventId() })));
+      if (
+        facts.length > 0 &&
+        outbox.enqueue(facts.map((fact) => ({ ...fact, id: newEventId() }))) > 0
+      ) {
+        // Runs after the caller's transaction commits: the dispatcher pumps on the next turn.
+        dispatcher.wake();
       }
     },
     onConferenceChange(accountId, change) {
       const { conference } = change;
-      outbox.enqueue([
+      const created = outbox.enqueue([
         {
           id: newEventId(),
           accountId,
@@ -92,6 +96,9 @@ export function createWebhookSystem(deps: {
           extra: {},
         },
       ]);
+      if (created > 0) {
+        dispatcher.wake();
+      }
     },
   };
 }
