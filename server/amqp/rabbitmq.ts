@@ -57,7 +57,7 @@ interface Link {
 
 export function createRabbitBus(options: RabbitOptions): RabbitBus {
   const { url, exchange, queue, logger } = options;
-  const prefetch = options.prefetch ?? 256;
+  const prefetch = options.prefetch ?? 500;
   const confirmTimeoutMs = options.confirmTimeoutMs ?? 5000;
   const deadQueue = `${queue}.dead`;
 

@@ -3,7 +3,7 @@
  * digests.
  * @module
  */
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/open";
 import { accounts, apiKeys } from "../db/schema";
 import { validationFailed } from "./errors";
@@ -40,6 +40,12 @@ function toAccount(row: typeof accounts.$inferSelect): Account {
 }
 
 export function createAccountService({ db, now }: { db: Db; now: () => number }): AccountService {
+  // Read for every ingested event and every authenticated request: prepared once.
+  const byId = db
+    .select()
+    .from(accounts)
+    .where(eq(accounts.id, sql.placeholder("id")))
+    .prepare();
   return {
     create(name, id) {
       if (id && db.select().from(accounts).where(eq(accounts.id, id)).get()) {
@@ -66,7 +72,7 @@ export function createAccountService({ db, now }: { db: Db; now: () => number })
       return db.select().from(accounts).orderBy(asc(accounts.createdAt)).all().map(toAccount);
     },
     get(id) {
-      const row = db.select().from(accounts).where(eq(accounts.id, id)).get();
+      const row = byId.get({ id });
       return row && toAccount(row);
     },
     findByApiKey(apiKey) {

@@ -123,11 +123,21 @@ export function createEventApplier(sqlite: Database.Database) {
     out: Transition[],
   ) => {
     const before = runtime.get(decoded.event.conference_id) as Row | undefined;
+    const instanceId = decoded.event.instance_id ?? null;
+    const focus = decoded.event.focus ?? null;
+    // The hot path: the run is open and nothing about it changed.
+    if (
+      before &&
+      (instanceId === null || instanceId === before.instance_id) &&
+      (focus === null || focus === before.switch_hostname)
+    ) {
+      return before;
+    }
     openRuntime.run({
       conference_id: decoded.event.conference_id,
       account_id: accountId,
-      instance_id: decoded.event.instance_id ?? null,
-      switch_hostname: decoded.event.focus ?? null,
+      instance_id: instanceId,
+      switch_hostname: focus,
       now,
     });
     const after = runtime.get(decoded.event.conference_id) as Row;

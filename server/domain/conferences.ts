@@ -101,12 +101,24 @@ export function createConferenceService({
   const live = (accountId: string) =>
     and(eq(conferences.accountId, accountId), isNull(conferences.deletedAt));
 
-  const findRow = (accountId: string, id: string) =>
-    db
-      .select()
-      .from(conferences)
-      .where(and(eq(conferences.id, id), live(accountId)))
-      .get();
+  // Prepared once: these run for every ingested event and webhook.
+  const findQuery = db
+    .select()
+    .from(conferences)
+    .where(
+      and(
+        eq(conferences.id, sql.placeholder("id")),
+        eq(conferences.accountId, sql.placeholder("accountId")),
+        isNull(conferences.deletedAt),
+      ),
+    )
+    .prepare();
+  const ownerQuery = db
+    .select({ accountId: conferences.accountId })
+    .from(conferences)
+    .where(and(eq(conferences.id, sql.placeholder("id")), isNull(conferences.deletedAt)))
+    .prepare();
+  const findRow = (accountId: string, id: string) => findQuery.get({ id, accountId });
 
   /** Kazoo's `validate_numbers`: a dial-in number may belong to one conference of the account. */
   const assertNumbersFree = (accountId: string, doc: Record<string, unknown>, selfId?: string) => {
@@ -226,11 +238,7 @@ export function createConferenceService({
       );
     },
     ownerOf(id) {
-      return db
-        .select({ accountId: conferences.accountId })
-        .from(conferences)
-        .where(and(eq(conferences.id, id), isNull(conferences.deletedAt)))
-        .get()?.accountId;
+      return ownerQuery.get({ id })?.accountId;
     },
   };
 }

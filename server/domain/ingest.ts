@@ -85,7 +85,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   const listeners = new Set<(events: CommittedEvent[]) => void>();
   const appendEvent = sqlite.prepare(
     `INSERT INTO events (msg_id, digest, account_id, conference_id, call_id, name, routing_key, body, received_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING seq`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
 
   /** Decides which account an event belongs to; the stored conference's owner wins. */
@@ -107,7 +107,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     return account;
   };
 
-  const applyOne = sqlite.transaction((decoded: Decoded, at: number): Outcome => {
+  const applyEvent = (decoded: Decoded, at: number): Outcome => {
     const isConference = decoded.kind === "conference";
     const conferenceId = isConference
       ? decoded.value.event.conference_id
@@ -119,7 +119,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     const { value } = decoded;
     const callId = isConference ? decoded.value.callId : decoded.value.subjectId;
     const name = isConference ? decoded.value.event.event : decoded.value.category;
-    const inserted = appendEvent.get(
+    const result = appendEvent.run(
       value.msgId,
       value.digest,
       account,
@@ -129,10 +129,11 @@ export function createIngest(deps: IngestDeps): Ingest {
       value.routingKey,
       JSON.stringify(value.data),
       at,
-    ) as { seq: number } | undefined;
-    if (!inserted) {
+    );
+    if (result.changes === 0) {
       return { kind: "duplicate" };
     }
+    const inserted = { seq: Number(result.lastInsertRowid) };
     const source = { seq: inserted.seq, at, raw: value.data };
     if (isConference) {
       const transitions = applier.apply(decoded.value, account, at);
@@ -158,14 +159,23 @@ export function createIngest(deps: IngestDeps): Ingest {
         data: value.data,
       },
     };
-  });
+  };
+  const applyOne = sqlite.transaction(applyEvent);
 
-  const applyBatch = sqlite.transaction(
+  /** Applies a batch in one transaction; any event that throws rolls the whole batch back. */
+  const applyFast = sqlite.transaction(
+    (items: Array<{ message: InboundMessage; decoded: Decoded }>) => {
+      const at = now();
+      return items.map(({ message, decoded }) => ({ message, outcome: applyEvent(decoded, at) }));
+    },
+  );
+
+  /** The careful path, after a fast batch failed: a savepoint per event isolates the bad one. */
+  const applyIsolated = sqlite.transaction(
     (items: Array<{ message: InboundMessage; decoded: Decoded }>) => {
       const at = now();
       return items.map(({ message, decoded }) => {
         try {
-          // A nested transaction is a savepoint: one bad event rolls back alone.
           return { message, outcome: applyOne(decoded, at) };
         } catch (error) {
           logger.error(
@@ -180,6 +190,17 @@ export function createIngest(deps: IngestDeps): Ingest {
       });
     },
   );
+
+  const applyBatch = (items: Array<{ message: InboundMessage; decoded: Decoded }>) => {
+    try {
+      return applyFast(items);
+    } catch (error) {
+      if (!isSqliteBusyOrIo(error)) {
+        return applyIsolated(items);
+      }
+      throw error;
+    }
+  };
 
   return {
     handleBatch(batch) {
@@ -238,4 +259,12 @@ export function createIngest(deps: IngestDeps): Ingest {
       return () => listeners.delete(listener);
     },
   };
+}
+
+/** Errors that are about the store, not the event: retrying the batch later is the answer. */
+function isSqliteBusyOrIo(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return (
+    typeof code === "string" && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CANTOPEN)/.test(code)
+  );
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { and, eq, isNull, lte } from "drizzle-orm";
+import { and, eq, isNull, lte, sql } from "drizzle-orm";
 import {
   type CreateMeetingBody,
   metricSeconds,
@@ -109,6 +109,14 @@ export function createMeetingService(deps: MeetingDeps): MeetingService {
       .from(meetings)
       .where(and(eq(meetings.id, id), live(accountId)))
       .get();
+  // Asked for every conference that ends: prepared once.
+  const byConferenceQuery = db
+    .select()
+    .from(meetings)
+    .where(
+      and(eq(meetings.conferenceId, sql.placeholder("conferenceId")), isNull(meetings.deletedAt)),
+    )
+    .prepare();
   const isHost = (row: MeetingRow, userId: string) => row.hostId === userId;
   const isAttendee = (row: MeetingRow, userId: string) =>
     row.attendees.some((a) => String(a.id) === userId);
@@ -293,11 +301,7 @@ export function createMeetingService(deps: MeetingDeps): MeetingService {
       });
     },
     byConference(conferenceId) {
-      return db
-        .select()
-        .from(meetings)
-        .where(and(eq(meetings.conferenceId, conferenceId), isNull(meetings.deletedAt)))
-        .get();
+      return byConferenceQuery.get({ conferenceId });
     },
     sendDueReminders() {
       const at = now();

@@ -70,7 +70,11 @@ export function createWebhookSystem(deps: {
     deliveryLog,
     dispatcher,
     onTransitions(transitions, source) {
-      outbox.enqueue(deriver.derive(transitions, source));
+      const accountId = transitions[0]?.run.accountId;
+      // Nothing subscribed, nothing to derive: the common case costs one map lookup.
+      if (accountId && subscriptions.active(accountId).length > 0) {
+        outbox.enqueue(deriver.derive(transitions, source));
+      }
     },
     publish(facts) {
       if (
