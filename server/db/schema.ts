@@ -226,6 +226,11 @@ export const deliveries = sqliteTable(
     index("deliveries_due").on(t.status, t.nextAttemptAt),
     index("deliveries_order").on(t.webhookId, t.orderingKey, t.status),
     index("deliveries_webhook").on(t.webhookId, t.seqNo),
+    // Open deliveries in order, and per queue: the dispatcher's scan stops after a page of heads.
+    index("deliveries_open").on(t.seqNo).where(sql`status IN ('pending', 'retrying')`),
+    index("deliveries_open_queue")
+      .on(t.webhookId, t.orderingKey, t.seqNo)
+      .where(sql`status IN ('pending', 'retrying')`),
   ],
 );
 

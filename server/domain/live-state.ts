@@ -3,7 +3,7 @@
  * built from that (`_read_only`, participant objects). Written only by the event ingest.
  * @module
  */
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { ConferenceReadOnly } from "../../protocol/conference";
 import type { Db } from "../db/open";
 import { conferenceRuntime, participants } from "../db/schema";
@@ -25,61 +25,72 @@ export interface LiveState {
 }
 
 export function createLiveState({ db }: { db: Db }): LiveState {
+  // Every read here serves a hot HTTP route: prepared once, run with placeholders.
+  const conferenceId = sql.placeholder("conferenceId");
+  const runtimeQuery = db
+    .select()
+    .from(conferenceRuntime)
+    .where(eq(conferenceRuntime.conferenceId, conferenceId))
+    .prepare();
+  const participantsQuery = db
+    .select()
+    .from(participants)
+    .where(eq(participants.conferenceId, conferenceId))
+    .orderBy(asc(participants.joinedAt), asc(participants.participantId))
+    .prepare();
+  const byCallQuery = db
+    .select()
+    .from(participants)
+    .where(
+      and(
+        eq(participants.conferenceId, conferenceId),
+        eq(participants.callId, sql.placeholder("callId")),
+      ),
+    )
+    .prepare();
+  const byMemberQuery = db
+    .select()
+    .from(participants)
+    .where(
+      and(
+        eq(participants.conferenceId, conferenceId),
+        eq(participants.participantId, sql.placeholder("member")),
+      ),
+    )
+    .prepare();
+  const runningQuery = db
+    .select()
+    .from(conferenceRuntime)
+    .where(eq(conferenceRuntime.accountId, sql.placeholder("accountId")))
+    .orderBy(asc(conferenceRuntime.startedAt))
+    .prepare();
+  const accountParticipantsQuery = db
+    .select()
+    .from(participants)
+    .where(eq(participants.accountId, sql.placeholder("accountId")))
+    .orderBy(asc(participants.joinedAt), asc(participants.participantId))
+    .prepare();
+
   return {
-    runtime(conferenceId) {
-      return db
-        .select()
-        .from(conferenceRuntime)
-        .where(eq(conferenceRuntime.conferenceId, conferenceId))
-        .get();
+    runtime(id) {
+      return runtimeQuery.get({ conferenceId: id });
     },
-    participants(conferenceId) {
-      return db
-        .select()
-        .from(participants)
-        .where(eq(participants.conferenceId, conferenceId))
-        .orderBy(asc(participants.joinedAt), asc(participants.participantId))
-        .all();
+    participants(id) {
+      return participantsQuery.all({ conferenceId: id });
     },
-    participant(conferenceId, idOrCallId) {
-      const byCall = db
-        .select()
-        .from(participants)
-        .where(
-          and(eq(participants.conferenceId, conferenceId), eq(participants.callId, idOrCallId)),
-        )
-        .get();
+    participant(id, idOrCallId) {
+      const byCall = byCallQuery.get({ conferenceId: id, callId: idOrCallId });
       if (byCall || !/^\d{1,15}$/.test(idOrCallId)) {
         return byCall;
       }
-      return db
-        .select()
-        .from(participants)
-        .where(
-          and(
-            eq(participants.conferenceId, conferenceId),
-            eq(participants.participantId, Number(idOrCallId)),
-          ),
-        )
-        .get();
+      return byMemberQuery.get({ conferenceId: id, member: Number(idOrCallId) });
     },
     runningForAccount(accountId) {
-      return db
-        .select()
-        .from(conferenceRuntime)
-        .where(eq(conferenceRuntime.accountId, accountId))
-        .orderBy(asc(conferenceRuntime.startedAt))
-        .all();
+      return runningQuery.all({ accountId });
     },
     participantsForAccount(accountId) {
       const grouped = new Map<string, ParticipantRow[]>();
-      const rows = db
-        .select()
-        .from(participants)
-        .where(eq(participants.accountId, accountId))
-        .orderBy(asc(participants.joinedAt), asc(participants.participantId))
-        .all();
-      for (const row of rows) {
+      for (const row of accountParticipantsQuery.all({ accountId })) {
         const list = grouped.get(row.conferenceId) ?? [];
         list.push(row);
         grouped.set(row.conferenceId, list);

@@ -70,25 +70,30 @@ interface EventRow {
 
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { sqlite, logger, now, sender, subscriptions, schedule } = options;
-  const maxInFlight = options.maxInFlight ?? 64;
-  const maxPerEndpoint = options.maxPerEndpoint ?? 8;
+  const maxInFlight = options.maxInFlight ?? 128;
+  const maxPerEndpoint = options.maxPerEndpoint ?? 16;
   const disableAfterMs = options.disableAfterMs ?? 5 * 24 * 60 * 60 * 1000;
 
+  // Heads of the per-(endpoint, conference) queues that are due, in event order. The partial
+  // indexes keep this a short ordered scan rather than a sort of every open delivery.
   const due = sqlite.prepare(
     `SELECT d.seq_no, d.id, d.webhook_id, d.event_id, d.variant, d.ordering_key, d.attempt_count
-     FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
+     FROM deliveries d INDEXED BY deliveries_open JOIN webhooks w ON w.id = d.webhook_id
      WHERE d.status IN ('pending', 'retrying') AND d.next_attempt_at <= ?
        AND w.enabled = 1 AND w.deleted_at IS NULL
        AND d.webhook_id NOT IN (SELECT value FROM json_each(?))
        AND NOT EXISTS (
-         SELECT 1 FROM deliveries e
+         SELECT 1 FROM deliveries e INDEXED BY deliveries_open_queue
          WHERE e.webhook_id = d.webhook_id AND e.ordering_key = d.ordering_key
            AND e.status IN ('pending', 'retrying') AND e.seq_no < d.seq_no)
      ORDER BY d.seq_no LIMIT ?`,
   );
-  const nextDue = sqlite.prepare(
-    `SELECT min(d.next_attempt_at) AS at FROM deliveries d JOIN webhooks w ON w.id = d.webhook_id
-     WHERE d.status IN ('pending', 'retrying') AND w.enabled = 1 AND w.deleted_at IS NULL`,
+  // Two index look-ups (one per open status), not a scan.
+  const nextPending = sqlite.prepare(
+    "SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'",
+  );
+  const nextRetry = sqlite.prepare(
+    "SELECT min(next_attempt_at) AS at FROM deliveries WHERE status = 'retrying'",
   );
   const eventById = sqlite.prepare("SELECT * FROM webhook_events WHERE id = ?");
   const recordAttempt = sqlite.prepare(
@@ -142,24 +147,22 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const complete = (row: DueRow, sub: Subscription, result: SendResult, at: number) => {
     const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
     const attemptsMade = row.attempt_count + 1;
-    sqlite.transaction(() => {
-      recordAttempt.run(
-        row.id,
-        at,
-        result.status ?? null,
-        result.durationMs,
-        result.error ?? null,
-        result.response,
-      );
-      if (ok) {
-        settle.run("succeeded", null, result.status, now(), row.id);
-      } else {
-        const delay = result.status === 410 ? undefined : retryDelay(attemptsMade, result);
-        const status = delay === undefined ? "dead" : "retrying";
-        const next = delay === undefined ? null : now() + Math.round(delay * 1000);
-        settle.run(status, next, result.status ?? null, now(), row.id);
-      }
-    })();
+    recordAttempt.run(
+      row.id,
+      at,
+      result.status ?? null,
+      result.durationMs,
+      result.error ?? null,
+      result.response,
+    );
+    if (ok) {
+      settle.run("succeeded", null, result.status, now(), row.id);
+    } else {
+      const delay = result.status === 410 ? undefined : retryDelay(attemptsMade, result);
+      const status = delay === undefined ? "dead" : "retrying";
+      const next = delay === undefined ? null : now() + Math.round(delay * 1000);
+      settle.run(status, next, result.status ?? null, now(), row.id);
+    }
     const updated = subscriptions.recordOutcome(sub.id, ok, at);
     if (result.status === 410) {
       subscriptions.disable(sub.id, "endpoint answered 410 Gone");
@@ -172,7 +175,39 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       subscriptions.disable(sub.id, `no successful delivery for ${spanText(disableAfterMs)}`);
       logger.warn({ webhook_id: sub.id }, "webhook endpoint disabled after repeated failures");
     }
-    options.onAttempt?.(row.id, result);
+  };
+
+  /** Finished requests waiting to be recorded: one transaction per turn, not per delivery. */
+  let finished: Array<{
+    row: DueRow;
+    sub: Subscription;
+    result: SendResult;
+    at: number;
+    key: string;
+  }> = [];
+  const recordFinished = () => {
+    const batch = finished;
+    finished = [];
+    try {
+      sqlite.transaction(() => {
+        for (const f of batch) {
+          complete(f.row, f.sub, f.result, f.at);
+        }
+      })();
+    } catch (error) {
+      // Not recorded: the deliveries stay open and go again (same webhook-id).
+      logger.error({ err: error, count: batch.length }, "delivery outcomes not recorded");
+    }
+    for (const f of batch) {
+      inFlight.delete(f.row.id);
+      busyKeys.delete(f.key);
+      perEndpoint.set(f.sub.id, (perEndpoint.get(f.sub.id) ?? 1) - 1);
+      options.onAttempt?.(f.row.id, f.result);
+    }
+    if (inFlight.size === 0) {
+      idle?.();
+    }
+    pump();
   };
 
   const launch = (row: DueRow, sub: Subscription) => {
@@ -213,18 +248,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           ),
         },
       })
-      .then((result) => complete(row, sub, result, at))
-      .catch((error: unknown) =>
-        logger.error({ err: error, delivery_id: row.id }, "delivery bookkeeping failed"),
-      )
-      .finally(() => {
-        inFlight.delete(row.id);
-        busyKeys.delete(key);
-        perEndpoint.set(sub.id, (perEndpoint.get(sub.id) ?? 1) - 1);
-        if (inFlight.size === 0) {
-          idle?.();
+      .then((result) => {
+        finished.push({ row, sub, result, at, key });
+        if (finished.length === 1) {
+          setImmediate(recordFinished);
         }
-        pump();
       });
   };
 
@@ -238,7 +266,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         // Endpoints at their concurrency limit are left out, so one slow endpoint's backlog
         // cannot fill the window and starve the others.
         const saturated = [...perEndpoint].filter(([, n]) => n >= maxPerEndpoint).map(([id]) => id);
-        const rows = due.all(now(), JSON.stringify(saturated), maxInFlight * 4) as DueRow[];
+        const rows = due.all(now(), JSON.stringify(saturated), maxInFlight * 2) as DueRow[];
         let launched = 0;
         for (const row of rows) {
           if (inFlight.size >= maxInFlight) {
@@ -270,16 +298,38 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     scheduleNext();
   };
 
-  /** Sleeps until the earliest retry (at most a second, so new work is never missed for long). */
+  /**
+   * Sleeps until the earliest retry (at most a second, so new work is never missed for long).
+   * While requests are out, their completions wake the dispatcher instead.
+   */
   const scheduleNext = () => {
     if (!running) {
       return;
     }
     clearTimeout(timer);
-    const { at } = nextDue.get() as { at: number | null };
+    if (inFlight.size > 0) {
+      timer = setTimeout(pump, 1000);
+      timer.unref();
+      return;
+    }
+    const times = [nextPending.get(), nextRetry.get()]
+      .map((row) => (row as { at: number | null }).at)
+      .filter((at): at is number => at !== null);
+    const at = times.length > 0 ? Math.min(...times) : null;
     const wait = at === null ? 1000 : Math.min(1000, Math.max(5, at - now()));
     timer = setTimeout(pump, wait);
     timer.unref();
+  };
+
+  /** Coalesces wake-ups into one pass on the next turn. */
+  const wake = () => {
+    if (!wakeScheduled) {
+      wakeScheduled = true;
+      setImmediate(() => {
+        wakeScheduled = false;
+        pump();
+      });
+    }
   };
 
   return {
@@ -287,15 +337,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       running = true;
       pump();
     },
-    wake() {
-      if (!wakeScheduled) {
-        wakeScheduled = true;
-        setImmediate(() => {
-          wakeScheduled = false;
-          pump();
-        });
-      }
-    },
+    wake,
     async stop(graceMs = 2000) {
       running = false;
       clearTimeout(timer);

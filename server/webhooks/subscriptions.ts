@@ -5,7 +5,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import { toValidationErrors } from "../../protocol/validation";
 import { type WebhookBody, webhookBody } from "../../protocol/webhooks";
 import type { Db } from "../db/open";
@@ -80,6 +80,22 @@ export function createSubscriptionStore({
   allowPrivate: boolean;
 }): SubscriptionStore {
   const cache = new Map<string, Subscription[]>();
+  const clearFailing = db
+    .update(webhooks)
+    .set({ failingSince: null })
+    .where(and(eq(webhooks.id, sql.placeholder("id")), isNotNull(webhooks.failingSince)))
+    .prepare();
+  const startFailing = db
+    .update(webhooks)
+    .set({ failingSince: sql.placeholder("at") as unknown as number })
+    .where(and(eq(webhooks.id, sql.placeholder("id")), isNull(webhooks.failingSince)))
+    .prepare();
+  // The dispatcher reads a subscription for every delivery: prepared once.
+  const byIdQuery = db
+    .select()
+    .from(webhooks)
+    .where(eq(webhooks.id, sql.placeholder("id")))
+    .prepare();
   const live = (accountId: string) =>
     and(eq(webhooks.accountId, accountId), isNull(webhooks.deletedAt));
 
@@ -153,7 +169,7 @@ export function createSubscriptionStore({
       return subs;
     },
     byId(id) {
-      return db.select().from(webhooks).where(eq(webhooks.id, id)).get();
+      return byIdQuery.get({ id });
     },
     async create(accountId, data) {
       const body = await validate(data);
@@ -216,19 +232,13 @@ export function createSubscriptionStore({
       refresh(row.accountId);
     },
     recordOutcome(id, succeeded, at) {
-      const row = db.select().from(webhooks).where(eq(webhooks.id, id)).get();
-      if (!row) {
-        return undefined;
+      // One cheap statement per delivery; it only writes when the failure clock changes.
+      if (succeeded) {
+        clearFailing.run({ id });
+      } else {
+        startFailing.run({ id, at });
       }
-      if (succeeded && row.failingSince !== null) {
-        db.update(webhooks).set({ failingSince: null }).where(eq(webhooks.id, id)).run();
-        return { ...row, failingSince: null };
-      }
-      if (!succeeded && row.failingSince === null) {
-        db.update(webhooks).set({ failingSince: at }).where(eq(webhooks.id, id)).run();
-        return { ...row, failingSince: at };
-      }
-      return row;
+      return byIdQuery.get({ id });
     },
   };
 }

@@ -1,0 +1,2 @@
+CREATE INDEX `deliveries_open` ON `deliveries` (`seq_no`) WHERE status IN ('pending', 'retrying');--> statement-breakpoint
+CREATE INDEX `deliveries_open_queue` ON `deliveries` (`webhook_id`,`ordering_key`,`seq_no`) WHERE status IN ('pending', 'retrying');
