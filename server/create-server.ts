@@ -169,14 +169,15 @@ export async function createServer(
     meetingByConference: (id) => meetings.byConference(id),
     meetingView: (row) => meetings.view(row),
     meetingObject: (conferenceId, accountId, options = {}) => {
-      const runtime = live.runtime(conferenceId);
+      // Called inside the ingest transaction: read the store, not the cache.
+      const runtime = live.runtimeNow(conferenceId);
       const run = runtime
         ? { conferenceId, accountId, instanceId: runtime.instanceId, startedAt: runtime.startedAt }
         : (options.run ?? { conferenceId, accountId, instanceId: null, startedAt: now() });
       const meeting = meetingOf(run, deriveContext, options.endedAt ?? undefined);
       return options.endedAt === null ? { ...meeting, endedAt: null } : meeting;
     },
-    isRunning: (id) => live.runtime(id) !== undefined,
+    isRunning: (id) => live.isRunningNow(id),
     publish: (facts) => webhooks.publish(facts),
   });
   const ingest = createIngest({
@@ -255,6 +256,7 @@ export async function createServer(
   });
   const activeGateway = gateway;
   ingest.onCommitted((events) => {
+    live.invalidate(events.map((event) => event.conferenceId));
     activeGateway.publishEvents(events);
     webhooks.dispatcher.wake();
   });

@@ -22,6 +22,12 @@ export interface LiveState {
   runningForAccount(accountId: string): RuntimeRow[];
   /** Participants of every running conference of an account, grouped by conference. */
   participantsForAccount(accountId: string): Map<string, ParticipantRow[]>;
+  /** Whether the conference runs, read from the store itself (safe inside the ingest's transaction). */
+  isRunningNow(conferenceId: string): boolean;
+  /** The live run, read from the store itself (safe inside the ingest's transaction). */
+  runtimeNow(conferenceId: string): RuntimeRow | undefined;
+  /** Forgets cached reads of these conferences (the ingest committed changes to them). */
+  invalidate(conferenceIds: Iterable<string>): void;
 }
 
 export function createLiveState({ db }: { db: Db }): LiveState {
@@ -71,12 +77,46 @@ export function createLiveState({ db }: { db: Db }): LiveState {
     .orderBy(asc(participants.joinedAt), asc(participants.participantId))
     .prepare();
 
+  // Reads of a conference are cached until the ingest commits a change to it: dashboards poll
+  // the same conferences far more often than their state changes.
+  const MAX_CACHED = 10_000;
+  const runtimeCache = new Map<string, RuntimeRow | null>();
+  const participantsCache = new Map<string, ParticipantRow[]>();
+  const remember = <T>(cache: Map<string, T>, key: string, value: T): T => {
+    if (cache.size >= MAX_CACHED) {
+      cache.clear();
+    }
+    cache.set(key, value);
+    return value;
+  };
+
   return {
     runtime(id) {
-      return runtimeQuery.get({ conferenceId: id });
+      const cached = runtimeCache.get(id);
+      if (cached !== undefined) {
+        return cached ?? undefined;
+      }
+      return (
+        remember(runtimeCache, id, runtimeQuery.get({ conferenceId: id }) ?? null) ?? undefined
+      );
     },
     participants(id) {
-      return participantsQuery.all({ conferenceId: id });
+      return (
+        participantsCache.get(id) ??
+        remember(participantsCache, id, participantsQuery.all({ conferenceId: id }))
+      );
+    },
+    isRunningNow(id) {
+      return runtimeQuery.get({ conferenceId: id }) !== undefined;
+    },
+    runtimeNow(id) {
+      return runtimeQuery.get({ conferenceId: id });
+    },
+    invalidate(conferenceIds) {
+      for (const id of conferenceIds) {
+        runtimeCache.delete(id);
+        participantsCache.delete(id);
+      }
     },
     participant(id, idOrCallId) {
       const byCall = byCallQuery.get({ conferenceId: id, callId: idOrCallId });
