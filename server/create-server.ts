@@ -317,7 +317,7 @@ export async function createServer(
         }
         httpServer.close(() => resolve());
       });
-      store.close();
+      await store.close();
     },
   };
 }

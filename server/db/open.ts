@@ -5,12 +5,16 @@
  * @module
  */
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import { startCheckpointer } from "./checkpointer";
 import * as schema from "./schema";
+
+const require = createRequire(import.meta.url);
 
 /** The drizzle database type used across the server. */
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -19,7 +23,8 @@ export type Db = BetterSQLite3Database<typeof schema>;
 export interface Store {
   db: Db;
   sqlite: Database.Database;
-  close(): void;
+  /** Closes the database (after a last checkpoint of its WAL). */
+  close(): Promise<void>;
 }
 
 const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
@@ -56,5 +61,24 @@ export function openStore(path: string): Store {
       cause,
     });
   }
-  return { db, sqlite, close: () => sqlite.close() };
+  if (path === ":memory:") {
+    return {
+      db,
+      sqlite,
+      close: async () => {
+        sqlite.close();
+      },
+    };
+  }
+  // Checkpoints happen on a worker thread, never inside a commit on the event loop.
+  sqlite.pragma("wal_autocheckpoint = 0");
+  const checkpointer = startCheckpointer(resolve(path), require.resolve("better-sqlite3"));
+  return {
+    db,
+    sqlite,
+    close: async () => {
+      sqlite.close();
+      await checkpointer.stop();
+    },
+  };
 }
