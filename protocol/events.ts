@@ -48,13 +48,23 @@ export function normalizeKeys(value: unknown): unknown {
   }
   if (typeof value === "object" && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [key, inner] of Object.entries(value)) {
-      Object.defineProperty(out, key.toLowerCase().replaceAll("-", "_"), {
-        value: normalizeKeys(inner),
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) {
+        continue;
+      }
+      const name = key.toLowerCase().replaceAll("-", "_");
+      const inner = normalizeKeys((value as Record<string, unknown>)[key]);
+      if (name === "__proto__") {
+        // A plain key, not the prototype.
+        Object.defineProperty(out, name, {
+          value: inner,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      } else {
+        out[name] = inner;
+      }
     }
     return out;
   }
