@@ -131,6 +131,7 @@ export function forkWorker<R>(file: string, args: string[] = []): Worker<R> {
     execArgv: ["--import", "tsx"],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
+  child.setMaxListeners(0);
   const waiting = new Map<string, Array<(value: unknown) => void>>();
   const queued = new Map<string, unknown[]>();
   child.on("message", (message: { type: string; [k: string]: unknown }) => {
