@@ -103,3 +103,18 @@ export async function dropTopology(names: { exchange: string; queue: string }): 
   await channel.deleteExchange(names.exchange).catch(() => {});
   await connection.close().catch(() => {});
 }
+
+/** The environment of a parley on RabbitMQ with its own exchange, queue and database file. */
+export function brokerEnv(
+  names: { exchange: string; queue: string },
+  database: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    PARLEY_DB: database,
+    AMQP_URL,
+    AMQP_EXCHANGE: names.exchange,
+    AMQP_QUEUE: names.queue,
+    ...extra,
+  };
+}

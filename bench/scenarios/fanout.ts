@@ -6,7 +6,7 @@
 import { connectClients } from "../lib/clients";
 import { forkWorker, rssBytes, serverPid, startParley, tempDir } from "../lib/process";
 import { percentile, type Row, ratioOf } from "../lib/report";
-import { createAccount, dropTopology, topology } from "../lib/setup";
+import { brokerEnv, createAccount, dropTopology, topology } from "../lib/setup";
 
 async function measure(
   url: string,
@@ -63,12 +63,7 @@ export async function fanout(quick: boolean): Promise<Row[]> {
   const events = quick ? 20 : 50;
   const names = topology();
   const dir = tempDir("fanout");
-  const parley = await startParley({
-    PARLEY_DB: `${dir}/parley.db`,
-    AMQP_URL: process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672",
-    AMQP_EXCHANGE: names.exchange,
-    AMQP_QUEUE: names.queue,
-  });
+  const parley = await startParley(brokerEnv(names, `${dir}/parley.db`));
   const account = await createAccount(parley.url);
   const ours = await measure(
     parley.url,

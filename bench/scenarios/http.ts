@@ -6,7 +6,14 @@
 
 import { forkWorker, startParley, tempDir, waitFor } from "../lib/process";
 import { type Row, ratioOf } from "../lib/report";
-import { createAccount, dropTopology, feedEvent, publishAll, topology } from "../lib/setup";
+import {
+  brokerEnv,
+  createAccount,
+  dropTopology,
+  feedEvent,
+  publishAll,
+  topology,
+} from "../lib/setup";
 
 interface Load {
   rps: number;
@@ -34,12 +41,7 @@ export async function http(quick: boolean): Promise<Row[]> {
   const seconds = quick ? 2 : 10;
   const names = topology();
   const dir = tempDir("http");
-  const parley = await startParley({
-    PARLEY_DB: `${dir}/parley.db`,
-    AMQP_URL: process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672",
-    AMQP_EXCHANGE: names.exchange,
-    AMQP_QUEUE: names.queue,
-  });
+  const parley = await startParley(brokerEnv(names, `${dir}/parley.db`));
   const account = await createAccount(parley.url);
   const headers = { "X-Auth-Token": account.token };
   const created = await fetch(`${parley.url}/v2/accounts/${account.id}/conferences`, {

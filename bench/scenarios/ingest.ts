@@ -7,7 +7,14 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { forkWorker, startParley, tempDir, waitFor } from "../lib/process";
 import { type Row, ratioOf } from "../lib/report";
-import { createAccount, dropTopology, feedEvent, publishAll, topology } from "../lib/setup";
+import {
+  brokerEnv,
+  createAccount,
+  dropTopology,
+  feedEvent,
+  publishAll,
+  topology,
+} from "../lib/setup";
 
 /** Joins, talking, mutes and leaves over `conferences` conferences, in a realistic mix. */
 export function mixedEvents(count: number, conferences: number, accountId: string) {
@@ -42,12 +49,7 @@ export async function ingest(quick: boolean): Promise<Row[]> {
   const names = topology();
   const dir = tempDir("ingest");
   const db = join(dir, "parley.db");
-  const env = {
-    PARLEY_DB: db,
-    AMQP_URL: process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672",
-    AMQP_EXCHANGE: names.exchange,
-    AMQP_QUEUE: names.queue,
-  };
+  const env = brokerEnv(names, db);
 
   // First start: declares the exchange and queue; the account must exist for events to apply.
   const first = await startParley(env);

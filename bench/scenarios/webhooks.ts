@@ -6,7 +6,14 @@
 
 import { forkWorker, startParley, tempDir, waitFor } from "../lib/process";
 import { percentile, type Row, ratioOf } from "../lib/report";
-import { createAccount, dropTopology, feedEvent, publishAll, topology } from "../lib/setup";
+import {
+  brokerEnv,
+  createAccount,
+  dropTopology,
+  feedEvent,
+  publishAll,
+  topology,
+} from "../lib/setup";
 
 interface Status {
   received: number;
@@ -22,13 +29,9 @@ export async function webhooks(quick: boolean): Promise<Row[]> {
   const endpoints = 10;
   const names = topology();
   const dir = tempDir("webhooks");
-  const parley = await startParley({
-    PARLEY_DB: `${dir}/parley.db`,
-    AMQP_URL: process.env.AMQP_URL ?? "amqp://guest:guest@127.0.0.1:5672",
-    AMQP_EXCHANGE: names.exchange,
-    AMQP_QUEUE: names.queue,
-    WEBHOOK_ALLOW_PRIVATE_TARGETS: "true",
-  });
+  const parley = await startParley(
+    brokerEnv(names, `${dir}/parley.db`, { WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" }),
+  );
   const account = await createAccount(parley.url);
   const receivers = forkWorker("receivers.ts");
   receivers.send({ type: "listen", count: endpoints });

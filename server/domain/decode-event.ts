@@ -36,14 +36,22 @@ export type DecodeResult = { ok: true; value: DecodedEvent } | { ok: false; reas
 /** Fields Kazoo's `kz_api:public_fields` removes before pushing an event to a client. */
 const privateFields = ["node", "server_id"];
 
-export function decodeEvent(routingKey: string, body: Buffer): DecodeResult {
+/**
+ * The checks every inbound message passes, whatever its kind: size, routing key, a JSON object;
+ * then its keys normalised. `parseKey` reads the routing key (undefined: not one parley knows).
+ */
+export function readInbound<K>(
+  routingKey: string,
+  body: Buffer,
+  parseKey: (routingKey: string) => K | undefined,
+): { ok: true; key: K; normalized: Record<string, unknown> } | { ok: false; reason: string } {
   if (body.length > MAX_EVENT_BYTES) {
     return {
       ok: false,
       reason: `message too large: ${body.length} bytes (limit ${MAX_EVENT_BYTES})`,
     };
   }
-  const key = parseEventRoutingKey(routingKey);
+  const key = parseKey(routingKey);
   if (!key) {
     return { ok: false, reason: `unrecognised routing key: ${routingKey.slice(0, 200)}` };
   }
@@ -56,7 +64,15 @@ export function decodeEvent(routingKey: string, body: Buffer): DecodeResult {
   if (!isPlainObject(raw)) {
     return { ok: false, reason: "body is not a JSON object" };
   }
-  const normalized = normalizeKeys(raw) as Record<string, unknown>;
+  return { ok: true, key, normalized: normalizeKeys(raw) as Record<string, unknown> };
+}
+
+export function decodeEvent(routingKey: string, body: Buffer): DecodeResult {
+  const read = readInbound(routingKey, body, parseEventRoutingKey);
+  if (!read.ok) {
+    return read;
+  }
+  const { key, normalized } = read;
   const candidate = {
     ...normalized,
     event: normalized.event ?? key.event,

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { z } from "zod";
-import { decodeSegment, MAX_EVENT_BYTES, normalizeKeys } from "../../protocol/events";
+import { decodeSegment } from "../../protocol/events";
 import {
   chatEvent,
   livestreamEvent,
@@ -14,6 +14,7 @@ import {
   transcriptEvent,
 } from "../../protocol/meetings";
 import { dottedPath } from "../../protocol/validation";
+import { readInbound } from "./decode-event";
 import { isPlainObject } from "./merge";
 
 const schemas = {
@@ -76,26 +77,11 @@ export function decodeSideEvent(
   routingKey: string,
   body: Buffer,
 ): { ok: true; value: DecodedSideEvent } | { ok: false; reason: string } {
-  if (body.length > MAX_EVENT_BYTES) {
-    return {
-      ok: false,
-      reason: `message too large: ${body.length} bytes (limit ${MAX_EVENT_BYTES})`,
-    };
+  const read = readInbound(routingKey, body, parseSideRoutingKey);
+  if (!read.ok) {
+    return read;
   }
-  const key = parseSideRoutingKey(routingKey);
-  if (!key) {
-    return { ok: false, reason: `unrecognised routing key: ${routingKey.slice(0, 200)}` };
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body.toString("utf8"));
-  } catch {
-    return { ok: false, reason: "body is not valid JSON" };
-  }
-  if (!isPlainObject(raw)) {
-    return { ok: false, reason: "body is not a JSON object" };
-  }
-  const normalized = normalizeKeys(raw) as Record<string, unknown>;
+  const { key, normalized } = read;
   if (key.category === "chat") {
     for (const [alias, name] of Object.entries(chatAliases)) {
       if (normalized[alias] !== undefined && normalized[name] === undefined) {
