@@ -39,6 +39,7 @@ const envSchema = z.object({
     .transform((url) => url.replace(/\/+$/, ""))
     .optional(),
   WS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30_000),
+  WS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(1000),
   WS_MAX_BUFFERED_BYTES: z.coerce
     .number()
     .int()
@@ -82,6 +83,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** Interval of WebSocket pings; a socket that missed the last pong is closed. */
   wsHeartbeatMs: number;
+  /** Open WebSockets one client address may hold (429 at the upgrade beyond it). */
+  wsMaxConnectionsPerIp: number;
   /** Unsent bytes a WebSocket may accumulate before parley drops it as a slow consumer. */
   wsMaxBufferedBytes: number;
 }
@@ -119,5 +122,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     publicUrl: e.PARLEY_PUBLIC_URL,
     wsHeartbeatMs: e.WS_HEARTBEAT_MS,
     wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+    wsMaxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
   };
 }

@@ -35,6 +35,7 @@ import { createLogger, type Logger } from "./logger";
 import { runSimulation, type SimulationHandle } from "./simulator/run-simulation";
 import { version } from "./version";
 import { type DeriveContext, meetingOf } from "./webhooks/derive";
+import type { ResolveHost } from "./webhooks/ssrf";
 import { createWebhookSystem } from "./webhooks/webhook-system";
 import { attachGateway, type Gateway } from "./ws/gateway";
 
@@ -45,6 +46,8 @@ export interface ServerOverrides {
   now?: () => number;
   /** Event source and command bus; defaults to RabbitMQ or the embedded bus per `AMQP_URL`. */
   bus?: EventSource & CommandBus;
+  /** Resolves webhook host names instead of DNS (tests of the SSRF guard). */
+  resolveHost?: ResolveHost;
 }
 
 /** A running parley. */
@@ -129,6 +132,7 @@ export async function createServer(
     allowPrivate: config.webhookAllowPrivateTargets,
     userAgent: `parley/${version}`,
     disableAfterMs: config.webhookDisableAfterHours * 3_600_000,
+    ...(overrides.resolveHost ? { resolveHost: overrides.resolveHost } : {}),
     context: deriveContext,
   });
   const conferences = createConferenceService({
@@ -253,6 +257,7 @@ export async function createServer(
     eventsAfter: (accountId, afterSeq, limit) => eventLog.eventsAfter(accountId, afterSeq, limit),
     heartbeatMs: config.wsHeartbeatMs,
     maxBufferedBytes: config.wsMaxBufferedBytes,
+    maxConnectionsPerIp: config.wsMaxConnectionsPerIp,
   });
   const activeGateway = gateway;
   ingest.onCommitted((events) => {

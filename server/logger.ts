@@ -3,7 +3,7 @@
  * the fields parley itself logs.
  * @module
  */
-import { type Logger, pino } from "pino";
+import { type DestinationStream, type Logger, pino } from "pino";
 
 export type { Logger };
 
@@ -24,10 +24,12 @@ export const redactedPaths = [
   'headers["cb-token"]',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({
+/** The logger; `destination` (default stdout) lets tests read what would be written. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service: "parley" },
     redact: { paths: redactedPaths, censor: "[redacted]" },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

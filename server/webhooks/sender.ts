@@ -9,7 +9,7 @@ import { lookup as dnsLookup } from "node:dns";
 import http from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
-import { isForbiddenAddress } from "./ssrf";
+import { isForbiddenAddress, type ResolveHost } from "./ssrf";
 
 export interface SendRequest {
   url: string;
@@ -49,17 +49,38 @@ function retryAfterOf(value: string | undefined, now: number): number | undefine
 
 export function createSender(options: {
   allowPrivate: boolean;
+  /** Resolves host names instead of DNS (tests of the SSRF guard). */
+  resolveHost?: ResolveHost;
   timeoutMs?: number;
   userAgent: string;
 }): Sender {
   const timeoutMs = options.timeoutMs ?? 10_000;
+  const resolve = (
+    hostname: string,
+    lookupOptions: Parameters<LookupFunction>[1],
+    done: (error: Error | null, list: Array<{ address: string; family: number }>) => void,
+  ) => {
+    if (options.resolveHost) {
+      options.resolveHost(hostname).then(
+        (list) =>
+          done(
+            null,
+            list.map((address) => ({ address, family: isIP(address) || 4 })),
+          ),
+        (error: Error) => done(error, []),
+      );
+      return;
+    }
+    dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) =>
+      done(error, addresses as unknown as Array<{ address: string; family: number }>),
+    );
+  };
   const guardedLookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) => {
+    resolve(hostname, lookupOptions, (error, list) => {
       if (error) {
         callback(error, "", 4);
         return;
       }
-      const list = addresses as unknown as Array<{ address: string; family: number }>;
       const blocked = !options.allowPrivate && list.some((a) => isForbiddenAddress(a.address));
       if (blocked) {
         callback(new Error(`refusing to connect to a private address for ${hostname}`), "", 4);

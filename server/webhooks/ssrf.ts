@@ -50,8 +50,18 @@ export function isForbiddenAddress(address: string): boolean {
   return true;
 }
 
+/** Resolves a host name to its addresses (DNS by default; tests substitute their own). */
+export type ResolveHost = (hostname: string) => Promise<string[]>;
+
+export const resolveWithDns: ResolveHost = async (hostname) =>
+  (await lookup(hostname, { all: true })).map((a) => a.address);
+
 /** Why a URL may not be a webhook target, or undefined when it may. */
-export async function urlProblem(url: string, allowPrivate: boolean): Promise<string | undefined> {
+export async function urlProblem(
+  url: string,
+  allowPrivate: boolean,
+  resolveHost: ResolveHost = resolveWithDns,
+): Promise<string | undefined> {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -73,7 +83,7 @@ export async function urlProblem(url: string, allowPrivate: boolean): Promise<st
     return "is a loopback address (set WEBHOOK_ALLOW_PRIVATE_TARGETS=true to allow)";
   }
   try {
-    addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((a) => a.address);
+    addresses = isIP(host) ? [host] : await resolveHost(host);
   } catch {
     // Not resolvable now (DNS down, name not yet published): the connect-time guard still
     // checks every address before any request is sent.

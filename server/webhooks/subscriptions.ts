@@ -13,7 +13,7 @@ import { webhooks } from "../db/schema";
 import { badIdentifier, validationFailed } from "../domain/errors";
 import { deepMerge, isPlainObject } from "../domain/merge";
 import { newWebhookSecret } from "./signing";
-import { urlProblem } from "./ssrf";
+import { type ResolveHost, urlProblem } from "./ssrf";
 
 export type Subscription = typeof webhooks.$inferSelect;
 
@@ -74,10 +74,12 @@ export function createSubscriptionStore({
   db,
   now,
   allowPrivate,
+  resolveHost,
 }: {
   db: Db;
   now: () => number;
   allowPrivate: boolean;
+  resolveHost?: ResolveHost;
 }): SubscriptionStore {
   const cache = new Map<string, Subscription[]>();
   const clearFailing = db
@@ -125,7 +127,7 @@ export function createSubscriptionStore({
     if (!parsed.success) {
       throw validationFailed(toValidationErrors(parsed.error));
     }
-    const problem = await urlProblem(parsed.data.url, allowPrivate);
+    const problem = await urlProblem(parsed.data.url, allowPrivate, resolveHost);
     if (problem) {
       throw validationFailed({
         url: { pattern: { message: `url ${problem}`, value: parsed.data.url } },

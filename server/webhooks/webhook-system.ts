@@ -16,6 +16,7 @@ import { createDeriver, type DeriveContext, newEventId } from "./derive";
 import { createDispatcher, type Dispatcher } from "./dispatcher";
 import { createOutbox, type Outbox } from "./outbox";
 import { createSender } from "./sender";
+import type { ResolveHost } from "./ssrf";
 import { createSubscriptionStore, type SubscriptionStore } from "./subscriptions";
 
 export interface WebhookSystem {
@@ -44,9 +45,15 @@ export function createWebhookSystem(deps: {
   allowPrivate: boolean;
   userAgent: string;
   disableAfterMs?: number;
+  resolveHost?: ResolveHost;
 }): WebhookSystem {
   const { db, sqlite, logger, now } = deps;
-  const subscriptions = createSubscriptionStore({ db, now, allowPrivate: deps.allowPrivate });
+  const subscriptions = createSubscriptionStore({
+    db,
+    now,
+    allowPrivate: deps.allowPrivate,
+    ...(deps.resolveHost ? { resolveHost: deps.resolveHost } : {}),
+  });
   const outbox = createOutbox({
     sqlite,
     now,
@@ -61,7 +68,11 @@ export function createWebhookSystem(deps: {
     subscriptions,
     schedule: deps.schedule,
     domain: hostname(),
-    sender: createSender({ allowPrivate: deps.allowPrivate, userAgent: deps.userAgent }),
+    sender: createSender({
+      allowPrivate: deps.allowPrivate,
+      userAgent: deps.userAgent,
+      ...(deps.resolveHost ? { resolveHost: deps.resolveHost } : {}),
+    }),
     ...(deps.disableAfterMs === undefined ? {} : { disableAfterMs: deps.disableAfterMs }),
   });
   return {

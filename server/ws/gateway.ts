@@ -35,6 +35,8 @@ export interface GatewayOptions {
   maxBufferedBytes?: number;
   maxBindings?: number;
   heartbeatMs?: number;
+  /** Open sockets one address may hold; more are refused at the upgrade with 429. */
+  maxConnectionsPerIp?: number;
 }
 
 export interface Gateway {
@@ -69,6 +71,9 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
   });
   const index = new SubscriptionIndex<Session>();
   const sockets = new Map<WebSocket, { session: Session; alive: boolean }>();
+  const maxConnectionsPerIp = options.maxConnectionsPerIp ?? 1000;
+  /** Open sockets per remote address, for the per-address limit. */
+  const perAddress = new Map<string, number>();
 
   const replay: SessionDeps["replay"] = (session, subscriptions, accountId, afterSeq) => {
     const logged = options.eventsAfter(accountId, afterSeq, REPLAY_LIMIT + 1);
@@ -127,6 +132,8 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
     }
     const state = { session, alive: true };
     sockets.set(socket, state);
+    const address = request.socket.remoteAddress ?? "?";
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
     socket.on("pong", () => {
       state.alive = true;
     });
@@ -145,6 +152,12 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
     socket.on("close", () => {
       session.dispose();
       sockets.delete(socket);
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left <= 0) {
+        perAddress.delete(address);
+      } else {
+        perAddress.set(address, left);
+      }
     });
   };
 
@@ -152,6 +165,13 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
     const url = new URL(request.url ?? "/", "http://localhost");
     if (url.pathname !== "/ws") {
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+      return;
+    }
+    const address = request.socket.remoteAddress ?? "?";
+    if ((perAddress.get(address) ?? 0) >= maxConnectionsPerIp) {
+      socket.end(
+        "HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+      );
       return;
     }
     const token = url.searchParams.get("token") ?? undefined;
