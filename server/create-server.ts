@@ -32,6 +32,7 @@ import { createHttpApp } from "./http/app";
 import type { HttpApp } from "./http/env";
 import type { HealthReport } from "./http/health";
 import { createLogger, type Logger } from "./logger";
+import { createMetrics, reasonKind } from "./metrics";
 import { runSimulation, type SimulationHandle } from "./simulator/run-simulation";
 import { version } from "./version";
 import { type DeriveContext, meetingOf } from "./webhooks/derive";
@@ -123,6 +124,11 @@ export async function createServer(
     },
     accountName: (id) => accounts.get(id)?.name ?? "",
   };
+  const metrics = createMetrics({
+    wsConnections: () => gateway?.connections ?? 0,
+    wsSubscriptions: () => gateway?.subscriptions ?? 0,
+    amqpConnected: () => (bus.isConnected() ? 1 : 0),
+  });
   const webhooks = createWebhookSystem({
     db,
     sqlite,
@@ -133,6 +139,12 @@ export async function createServer(
     userAgent: `parley/${version}`,
     disableAfterMs: config.webhookDisableAfterHours * 3_600_000,
     ...(overrides.resolveHost ? { resolveHost: overrides.resolveHost } : {}),
+    onAttempt: (ok, seconds, status) => {
+      metrics.deliveries.inc({
+        outcome: ok ? "succeeded" : status === undefined ? "no_answer" : "failed",
+      });
+      metrics.deliverySeconds.observe(seconds);
+    },
     context: deriveContext,
   });
   const conferences = createConferenceService({
@@ -195,6 +207,14 @@ export async function createServer(
       sideEvents.onTransitions(transitions);
     },
     onSideEvent: (event, accountId, source) => sideEvents.apply(event, accountId, source),
+    observe: {
+      batch: (size, seconds) => {
+        metrics.batchSize.observe(size);
+        metrics.commitSeconds.observe(seconds);
+      },
+      refused: (reason) => metrics.deadLettered.inc({ reason: reasonKind(reason) }),
+      lag: (seconds) => metrics.eventLagSeconds.observe(seconds),
+    },
   });
 
   const health = (): HealthReport => {
@@ -236,6 +256,16 @@ export async function createServer(
       runInTransaction: transaction,
     },
     meetings: { auth, meetings, sideEvents, logger },
+    metrics: {
+      text: async () => ({
+        contentType: metrics.registry.contentType,
+        body: await metrics.registry.metrics(),
+      }),
+      request: (method, route, status, seconds) => {
+        metrics.httpRequests.inc({ method, route, status: String(status) });
+        metrics.httpSeconds.observe({ method, route }, seconds);
+      },
+    },
     downloads: { signer, sideEvents, sqlite, recordingsDir: config.recordingsDir },
   });
 
@@ -258,9 +288,16 @@ export async function createServer(
     heartbeatMs: config.wsHeartbeatMs,
     maxBufferedBytes: config.wsMaxBufferedBytes,
     maxConnectionsPerIp: config.wsMaxConnectionsPerIp,
+    observe: {
+      framesSent: (count) => metrics.framesSent.inc(count),
+      dropped: (reason) => metrics.framesDropped.inc({ reason }),
+    },
   });
   const activeGateway = gateway;
   ingest.onCommitted((events) => {
+    for (const event of events) {
+      metrics.ingested(event.event);
+    }
     live.invalidate(events.map((event) => event.conferenceId));
     activeGateway.publishEvents(events);
     webhooks.dispatcher.wake();

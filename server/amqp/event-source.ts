@@ -8,6 +8,8 @@
 export interface InboundMessage {
   routingKey: string;
   body: Buffer;
+  /** `performance.now()` when it arrived, for the queue-lag metric. */
+  receivedAt?: number;
   /** Acknowledge: the message is durable in parley's store. */
   ack(): void;
   /** Dead-letter with a reason: the message is invalid and will never apply. */

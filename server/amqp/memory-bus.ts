@@ -78,6 +78,7 @@ export function createMemoryBus(): MemoryBus {
       const message: InboundMessage = {
         routingKey,
         body: raw,
+        receivedAt: performance.now(),
         ack: () => {},
         reject: (reason) => {
           for (const listener of deadLetterListeners) {

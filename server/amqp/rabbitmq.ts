@@ -131,6 +131,7 @@ export function createRabbitBus(options: RabbitOptions): RabbitBus {
     return {
       routingKey: message.fields.routingKey,
       body: message.content,
+      receivedAt: performance.now(),
       ack() {
         if (collecting) {
           collecting.push(message);

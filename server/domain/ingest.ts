@@ -59,6 +59,13 @@ export interface IngestDeps {
   onTransitions?(transitions: Transition[], source: EventSourceInfo): void;
   /** Applies a recording, chat, livestream or transcript event, inside the transaction. */
   onSideEvent?(event: DecodedSideEvent, accountId: string, source: EventSourceInfo): void;
+  /** Told about each batch (size, seconds to commit) and each refusal (metrics). */
+  observe?: {
+    batch(size: number, seconds: number): void;
+    refused(reason: string): void;
+    /** Seconds from a message's arrival to its commit. */
+    lag(seconds: number): void;
+  };
 }
 
 type Decoded =
@@ -212,6 +219,7 @@ export function createIngest(deps: IngestDeps): Ingest {
             { routing_key: message.routingKey, reason: decoded.reason },
             "event dead-lettered",
           );
+          deps.observe?.refused(decoded.reason);
           message.reject(decoded.reason);
         } else {
           valid.push({ message, decoded });
@@ -221,8 +229,10 @@ export function createIngest(deps: IngestDeps): Ingest {
         return;
       }
       let results: Array<{ message: InboundMessage; outcome: Outcome }>;
+      const started = performance.now();
       try {
         results = applyBatch(valid);
+        deps.observe?.batch(valid.length, (performance.now() - started) / 1000);
       } catch (error) {
         logger.error({ err: error, size: valid.length }, "batch not committed; requeued");
         for (const { message } of valid) {
@@ -237,10 +247,14 @@ export function createIngest(deps: IngestDeps): Ingest {
             { routing_key: message.routingKey, reason: outcome.reason },
             "event dead-lettered",
           );
+          deps.observe?.refused(outcome.reason);
           message.reject(outcome.reason);
           continue;
         }
         message.ack();
+        if (message.receivedAt !== undefined) {
+          deps.observe?.lag((performance.now() - message.receivedAt) / 1000);
+        }
         if (outcome.kind === "applied") {
           committed.push(outcome.event);
         }

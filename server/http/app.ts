@@ -41,6 +41,11 @@ export interface HttpDeps {
   control: ConferenceControl;
   health: () => HealthReport;
   webhooks: WebhookRoutesDeps;
+  /** Prometheus text for `GET /metrics`, and a hook told about every request. */
+  metrics?: {
+    text(): Promise<{ contentType: string; body: string }>;
+    request(method: string, route: string, status: number, seconds: number): void;
+  };
   meetings: MeetingRoutesDeps;
   downloads: Parameters<typeof registerDownloadRoutes>[1];
 }
@@ -59,6 +64,12 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     const started = performance.now();
     await next();
     c.header("X-Request-ID", requestId);
+    deps.metrics?.request(
+      c.req.method,
+      c.req.routePath,
+      c.res.status,
+      (performance.now() - started) / 1000,
+    );
     logger.debug(
       {
         request_id: requestId,
@@ -82,6 +93,13 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   );
 
   registerHealthRoutes(app, deps.health);
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.get("/metrics", async (c) => {
+      const { contentType, body } = await metrics.text();
+      return c.body(body, 200, { "Content-Type": contentType });
+    });
+  }
   registerAccountRoutes(app, deps);
   // Every route under an account needs that account's token or the admin's, except the
   // bbb-webhooks-compatible API, which authenticates by checksum as BigBlueButton does.

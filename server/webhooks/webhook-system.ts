@@ -46,6 +46,8 @@ export function createWebhookSystem(deps: {
   userAgent: string;
   disableAfterMs?: number;
   resolveHost?: ResolveHost;
+  /** Told about every attempt's outcome and duration (metrics). */
+  onAttempt?: (ok: boolean, seconds: number, status: number | undefined) => void;
 }): WebhookSystem {
   const { db, sqlite, logger, now } = deps;
   const subscriptions = createSubscriptionStore({
@@ -74,6 +76,10 @@ export function createWebhookSystem(deps: {
       ...(deps.resolveHost ? { resolveHost: deps.resolveHost } : {}),
     }),
     ...(deps.disableAfterMs === undefined ? {} : { disableAfterMs: deps.disableAfterMs }),
+    onAttempt: (_id, result) => {
+      const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
+      deps.onAttempt?.(ok, result.durationMs / 1000, result.status);
+    },
   });
   return {
     subscriptions,

@@ -37,6 +37,8 @@ export interface GatewayOptions {
   heartbeatMs?: number;
   /** Open sockets one address may hold; more are refused at the upgrade with 429. */
   maxConnectionsPerIp?: number;
+  /** Told about frames pushed and sockets dropped (metrics). */
+  observe?: { framesSent(count: number): void; dropped(reason: string): void };
 }
 
 export interface Gateway {
@@ -46,6 +48,8 @@ export interface Gateway {
   publishCommands(accountId: string, commands: ConferenceCommand[]): void;
   /** Open sockets (metrics, tests). */
   readonly connections: number;
+  /** Active bindings over all sockets (metrics). */
+  readonly subscriptions: number;
   close(): Promise<void>;
 }
 
@@ -119,6 +123,7 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
             { session: id, buffered: socket.bufferedAmount },
             "dropping slow WebSocket consumer",
           );
+          options.observe?.dropped("slow_consumer");
           socket.close(closeCodes.slowConsumer.code, closeCodes.slowConsumer.reason);
           socket.terminate();
           return;
@@ -201,6 +206,7 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
 
   return {
     publishEvents(events) {
+      let sent = 0;
       for (const event of events) {
         if (event.category !== "conference") {
           continue;
@@ -224,7 +230,11 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
             frames.set(entry.subscription.binding, frame);
           }
           entry.session.send(frame);
+          sent += 1;
         }
+      }
+      if (sent > 0) {
+        options.observe?.framesSent(sent);
       }
     },
     publishCommands(accountId, commands) {
@@ -250,6 +260,9 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
     },
     get connections() {
       return sockets.size;
+    },
+    get subscriptions() {
+      return index.size;
     },
     async close() {
       clearInterval(heartbeat);

@@ -1,0 +1,149 @@
+/**
+ * Prometheus metrics (`GET /metrics`): what operators graph and alert on. Labels never carry
+ * tenant data or unbounded input: event names outside Kazoo's list count as `other`, dead-letter
+ * reasons are reduced to a few kinds, HTTP routes are their patterns.
+ * @module
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { knownConferenceEvents } from "../protocol/events";
+
+const known: ReadonlySet<string> = new Set(knownConferenceEvents);
+
+/** The dead-letter reason's kind, for a bounded label. */
+export function reasonKind(reason: string): string {
+  const kinds: Array<[RegExp, string]> = [
+    [/too large/, "too_large"],
+    [/routing key/, "unknown_routing_key"],
+    [/not valid JSON/, "invalid_json"],
+    [/not a JSON object/, "not_an_object"],
+    [/^invalid/, "invalid_fields"],
+    [/another account/, "foreign_conference"],
+    [/unknown account/, "unknown_account"],
+    [/no account/, "no_account"],
+  ];
+  return kinds.find(([pattern]) => pattern.test(reason))?.[1] ?? "other";
+}
+
+export interface Metrics {
+  registry: Registry;
+  eventsIngested: Counter<"event">;
+  deadLettered: Counter<"reason">;
+  batchSize: Histogram;
+  commitSeconds: Histogram;
+  eventLagSeconds: Histogram;
+  framesSent: Counter;
+  framesDropped: Counter<"reason">;
+  deliveries: Counter<"outcome">;
+  deliverySeconds: Histogram;
+  httpRequests: Counter<"method" | "route" | "status">;
+  httpSeconds: Histogram<"method" | "route">;
+  /** Records one ingested event by name (unknown names count as `other`). */
+  ingested(event: string): void;
+}
+
+export function createMetrics(gauges: {
+  wsConnections: () => number;
+  wsSubscriptions: () => number;
+  amqpConnected: () => number;
+}): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "parley_" });
+  const registers = [registry];
+  new Gauge({
+    name: "parley_ws_connections",
+    help: "Open WebSocket connections",
+    registers,
+    collect() {
+      this.set(gauges.wsConnections());
+    },
+  });
+  new Gauge({
+    name: "parley_ws_subscriptions",
+    help: "Active WebSocket bindings",
+    registers,
+    collect() {
+      this.set(gauges.wsSubscriptions());
+    },
+  });
+  new Gauge({
+    name: "parley_amqp_connected",
+    help: "1 while the message bus is connected (always 1 for the embedded bus)",
+    registers,
+    collect() {
+      this.set(gauges.amqpConnected());
+    },
+  });
+  const eventsIngested = new Counter({
+    name: "parley_events_ingested_total",
+    help: "Events committed to the event log, by conference event name",
+    labelNames: ["event"] as const,
+    registers,
+  });
+  return {
+    registry,
+    eventsIngested,
+    deadLettered: new Counter({
+      name: "parley_events_dead_lettered_total",
+      help: "Inbound messages refused, by kind of reason",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
+    batchSize: new Histogram({
+      name: "parley_ingest_batch_size",
+      help: "Messages per ingest batch (one transaction)",
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500],
+      registers,
+    }),
+    commitSeconds: new Histogram({
+      name: "parley_ingest_commit_seconds",
+      help: "Time to apply and commit one ingest batch",
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
+      registers,
+    }),
+    eventLagSeconds: new Histogram({
+      name: "parley_ingest_lag_seconds",
+      help: "Time from a message's arrival to its commit (queue lag inside parley)",
+      buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      registers,
+    }),
+    framesSent: new Counter({
+      name: "parley_ws_frames_sent_total",
+      help: "Event frames pushed to WebSocket clients",
+      registers,
+    }),
+    framesDropped: new Counter({
+      name: "parley_ws_frames_dropped_total",
+      help: "Frames not sent, by reason (slow consumer)",
+      labelNames: ["reason"] as const,
+      registers,
+    }),
+    deliveries: new Counter({
+      name: "parley_webhook_deliveries_total",
+      help: "Webhook delivery attempts by outcome",
+      labelNames: ["outcome"] as const,
+      registers,
+    }),
+    deliverySeconds: new Histogram({
+      name: "parley_webhook_delivery_seconds",
+      help: "Webhook request duration",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    httpRequests: new Counter({
+      name: "parley_http_requests_total",
+      help: "HTTP requests by method, route pattern and status",
+      labelNames: ["method", "route", "status"] as const,
+      registers,
+    }),
+    httpSeconds: new Histogram({
+      name: "parley_http_request_seconds",
+      help: "HTTP request duration by method and route pattern",
+      labelNames: ["method", "route"] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    ingested(event) {
+      eventsIngested.inc({ event: known.has(event) ? event : "other" });
+    },
+  };
+}
