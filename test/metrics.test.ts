@@ -7,7 +7,7 @@ import { createWebhook } from "./helpers/webhooks";
 import { connectWs } from "./helpers/ws-client";
 
 /** The value of one series in Prometheus text, or undefined. */
-function valueOf(text: string, series: string): number | undefined {
+function seriesValue(text: string, series: string): number | undefined {
   const line = text.split("\n").find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
@@ -48,23 +48,25 @@ describe("GET /metrics", () => {
     };
     await expect
       .poll(async () =>
-        valueOf(await metrics(), 'parley_webhook_deliveries_total{outcome="succeeded"}'),
+        seriesValue(await metrics(), 'parley_webhook_deliveries_total{outcome="succeeded"}'),
       )
       .toBe(1);
     const text = await metrics();
-    expect(valueOf(text, 'parley_events_ingested_total{event="add-member"}')).toBe(1);
-    expect(valueOf(text, 'parley_events_dead_lettered_total{reason="invalid_json"}')).toBe(1);
-    expect(valueOf(text, 'parley_events_dead_lettered_total{reason="unknown_account"}')).toBe(1);
-    expect(valueOf(text, "parley_ws_connections")).toBe(1);
-    expect(valueOf(text, "parley_ws_subscriptions")).toBe(1);
-    expect(valueOf(text, "parley_ws_frames_sent_total")).toBe(1);
-    expect(valueOf(text, "parley_amqp_connected")).toBe(1);
-    expect(valueOf(text, "parley_ingest_batch_size_count")).toBeGreaterThanOrEqual(1);
-    expect(valueOf(text, "parley_ingest_commit_seconds_count")).toBeGreaterThanOrEqual(1);
-    expect(valueOf(text, "parley_ingest_lag_seconds_count")).toBeGreaterThanOrEqual(1);
-    expect(valueOf(text, "parley_webhook_delivery_seconds_count")).toBe(1);
+    expect(seriesValue(text, 'parley_events_ingested_total{event="add-member"}')).toBe(1);
+    expect(seriesValue(text, 'parley_events_dead_lettered_total{reason="invalid_json"}')).toBe(1);
+    expect(seriesValue(text, 'parley_events_dead_lettered_total{reason="unknown_account"}')).toBe(
+      1,
+    );
+    expect(seriesValue(text, "parley_ws_connections")).toBe(1);
+    expect(seriesValue(text, "parley_ws_subscriptions")).toBe(1);
+    expect(seriesValue(text, "parley_ws_frames_sent_total")).toBe(1);
+    expect(seriesValue(text, "parley_amqp_connected")).toBe(1);
+    expect(seriesValue(text, "parley_ingest_batch_size_count")).toBeGreaterThanOrEqual(1);
+    expect(seriesValue(text, "parley_ingest_commit_seconds_count")).toBeGreaterThanOrEqual(1);
+    expect(seriesValue(text, "parley_ingest_lag_seconds_count")).toBeGreaterThanOrEqual(1);
+    expect(seriesValue(text, "parley_webhook_delivery_seconds_count")).toBe(1);
     expect(
-      valueOf(
+      seriesValue(
         text,
         'parley_http_requests_total{method="PUT",route="/v2/accounts/:accountId/conferences",status="201"}',
       ),
