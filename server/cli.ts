@@ -1,0 +1,201 @@
+/**
+ * The `parley` command: `serve` (the default), `simulate`, `accounts create`, `token`, `migrate`
+ * and `events tail`. Commands that touch the database open `PARLEY_DB` directly, so they work with
+ * or without a running server.
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { WebSocket } from "ws";
+import { ConfigError, loadConfig } from "./config";
+import { openStore, StoreOpenError } from "./db/open";
+import { createAccountService } from "./domain/accounts";
+import { newSecret } from "./domain/ids";
+import { getOrCreateSetting } from "./domain/settings";
+import { createTokenService } from "./domain/tokens";
+
+const help: Record<string, string> = {
+  main: `usage: parley <command> [options]
+
+commands:
+  serve                    run the server (the default; configured by environment variables)
+  simulate                 play a media server against parley over RabbitMQ
+  accounts create <name>   create an account and print its API key
+  token <api_key>          print an auth token for an API key
+  migrate                  create or upgrade the database at PARLEY_DB
+  events tail <account>    follow an account's conference events over the WebSocket feed
+
+Run "parley <command> --help" for a command's options.
+`,
+  serve: "usage: parley serve\n\nRuns the server; see the README for its environment variables.\n",
+  accounts: `usage: parley accounts create <name> [--id <32-hex id>]
+
+Creates an account in the database at PARLEY_DB and prints its id and API key (shown once).
+`,
+  token: `usage: parley token <api_key> [--user <user_id>]
+
+Prints an auth token for the API key (valid PARLEY_TOKEN_TTL seconds).
+`,
+  migrate: "usage: parley migrate\n\nApplies the migrations to the database at PARLEY_DB.\n",
+  events: `usage: parley events tail <account_id> --token <auth token> [--url <base>] [--binding <binding>]
+
+Follows the account's events (binding conference.event.*.* unless given) and prints one line each.
+--url defaults to http://127.0.0.1:$PORT (8080).
+`,
+};
+
+function fail(message: string, code = 64): never {
+  process.stderr.write(`parley: ${message}\n`);
+  process.exit(code);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command = "serve", ...rest] = argv;
+  const wantsHelp = rest.includes("--help") || rest.includes("-h");
+  if (command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(help.main ?? "");
+    return;
+  }
+  if (wantsHelp && command !== "simulate") {
+    process.stdout.write(help[command] ?? help.main ?? "");
+    return;
+  }
+  switch (command) {
+    case "serve":
+      await import("./main");
+      return;
+    case "simulate":
+      process.argv = [process.argv[0] ?? "node", "simulate", ...rest];
+      await import("./simulator/cli");
+      return;
+    case "migrate": {
+      const config = loadConfig(process.env);
+      const store = openStore(config.databasePath);
+      await store.close();
+      process.stdout.write(`database ${config.databasePath} is up to date\n`);
+      return;
+    }
+    case "accounts": {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { id: { type: "string" } },
+      });
+      const [sub, name] = positionals;
+      if (sub !== "create" || !name) {
+        fail(`usage: parley accounts create <name>\n\n${help.accounts}`);
+      }
+      const config = loadConfig(process.env);
+      const store = openStore(config.databasePath);
+      try {
+        const account = createAccountService({ db: store.db, now: Date.now }).create(
+          name,
+          values.id,
+        );
+        process.stdout.write(
+          `account ${account.id} (${account.name})\napi key ${account.api_key}\n`,
+        );
+      } finally {
+        await store.close();
+      }
+      return;
+    }
+    case "token": {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { user: { type: "string" } },
+      });
+      const [apiKey] = positionals;
+      if (!apiKey) {
+        fail(`usage: parley token <api_key>\n\n${help.token}`);
+      }
+      const config = loadConfig(process.env);
+      const store = openStore(config.databasePath);
+      try {
+        const account = createAccountService({ db: store.db, now: Date.now }).findByApiKey(apiKey);
+        if (!account) {
+          fail("no account has this API key", 1);
+        }
+        const tokens = createTokenService({
+          secret: getOrCreateSetting(store.db, "token_secret", () => newSecret()),
+          ttlSeconds: config.tokenTtlSeconds,
+          now: Date.now,
+        });
+        const user = values.user;
+        const userId = user === undefined ? undefined : /^\d+$/.test(user) ? Number(user) : user;
+        process.stdout.write(`${tokens.issue({ accountId: account.id, userId }).token}\n`);
+      } finally {
+        await store.close();
+      }
+      return;
+    }
+    case "events": {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: {
+          token: { type: "string" },
+          url: { type: "string" },
+          binding: { type: "string" },
+        },
+      });
+      const [sub, account] = positionals;
+      if (sub !== "tail" || !account || !values.token) {
+        fail(`usage: parley events tail <account_id> --token <auth token>\n\n${help.events}`);
+      }
+      const config = loadConfig(process.env);
+      const base = values.url ?? `http://127.0.0.1:${config.port}`;
+      await tail(base, account, values.token, values.binding ?? "conference.event.*.*");
+      return;
+    }
+    default:
+      fail(`unknown command "${command}"\n\n${help.main}`);
+  }
+}
+
+/** Prints each event frame as one line: time, event, conference, call, seq. */
+function tail(base: string, account: string, token: string, binding: string): Promise<void> {
+  return new Promise((done) => {
+    const socket = new WebSocket(`${base.replace(/^http/, "ws")}/ws`);
+    socket.on("open", () => {
+      socket.send(
+        JSON.stringify({
+          action: "subscribe",
+          auth_token: token,
+          request_id: "tail",
+          data: { account_id: account, binding },
+        }),
+      );
+    });
+    socket.on("message", (raw) => {
+      const frame = JSON.parse(raw.toString()) as {
+        action: string;
+        status?: string;
+        seq?: number;
+        data: { event?: string; conference_id?: string; call_id?: string; errors?: string[] };
+      };
+      if (frame.action === "reply") {
+        if (frame.status === "success") {
+          process.stderr.write(`following ${binding}\n`);
+        } else {
+          fail(frame.data.errors?.join("; ") ?? "subscription refused", 1);
+        }
+        return;
+      }
+      const { event, conference_id, call_id } = frame.data;
+      process.stdout.write(
+        `${new Date().toISOString()} ${event ?? "?"} conference=${conference_id ?? "?"} call=${call_id ?? "-"} seq=${frame.seq ?? "-"}\n`,
+      );
+    });
+    socket.on("error", (error) => fail(`cannot follow events: ${error.message}`, 1));
+    socket.on("close", () => done());
+    process.on("SIGINT", () => socket.close());
+  });
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof StoreOpenError) {
+    fail(error.message, 78);
+  }
+  fail((error as Error).message ?? String(error), 1);
+});

@@ -1,0 +1,77 @@
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { spawnParley } from "./helpers/process";
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, "..");
+const bin = resolve(root, "server/bin.mjs");
+
+function parley(args: string[], env: Record<string, string>) {
+  return run("node", [bin, ...args], { cwd: root, env: { PATH: process.env.PATH ?? "", ...env } });
+}
+
+describe("the parley command", () => {
+  it("explains itself and each command with --help, and refuses unknown commands", async () => {
+    const { stdout } = await parley(["--help"], {});
+    for (const command of [
+      "serve",
+      "simulate",
+      "accounts create",
+      "token",
+      "migrate",
+      "events tail",
+    ]) {
+      expect(stdout).toContain(command);
+    }
+    for (const command of ["accounts", "token", "migrate", "events", "serve"]) {
+      expect((await parley([command, "--help"], {})).stdout).toMatch(/^usage: parley/);
+    }
+    expect((await parley(["simulate", "--help"], {})).stdout).toMatch(/--amqp/);
+    await expect(parley(["dance"], {})).rejects.toMatchObject({ code: 64 });
+  });
+
+  it("creates an account and a token that the server accepts, and follows its events", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-cli-"));
+    const env = { PARLEY_DB: join(dir, "parley.db") };
+    expect((await parley(["migrate"], env)).stdout).toMatch(/up to date/);
+    const created = await parley(
+      ["accounts", "create", "Acme", "--id", "0123456789abcdef0123456789abcdef"],
+      env,
+    );
+    const apiKey = created.stdout.match(/api key ([0-9a-f]{64})/)?.[1] ?? "";
+    expect(created.stdout).toContain("account 0123456789abcdef0123456789abcdef (Acme)");
+    const token = (await parley(["token", apiKey], env)).stdout.trim();
+    await expect(parley(["token", "not-a-key"], env)).rejects.toMatchObject({ code: 1 });
+
+    // The simulator runs under the first account: this one.
+    const server = spawnParley({ ...env, PARLEY_SIMULATE: "1" });
+    const url = await server.ready();
+    const account = await fetch(`${url}/v2/accounts/0123456789abcdef0123456789abcdef`, {
+      headers: { "X-Auth-Token": token },
+    });
+    expect(account.status).toBe(200);
+
+    const tail = spawn(
+      "node",
+      [bin, "events", "tail", "0123456789abcdef0123456789abcdef", "--token", token, "--url", url],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? "" },
+      },
+    );
+    onTestFinished(() => {
+      tail.kill("SIGKILL");
+    });
+    let out = "";
+    tail.stdout.on("data", (chunk) => {
+      out += chunk;
+    });
+    await expect
+      .poll(() => out, { timeout: 15_000 })
+      .toMatch(/(add-member|start-talking|stop-talking) conference=[0-9a-f]{32} call=\S+ seq=\d+/);
+  });
+});
