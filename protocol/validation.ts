@@ -38,8 +38,52 @@ function typeName(expected: string): string {
   return typeNames[expected] ?? expected;
 }
 
+/** Longest echoed string, and the largest structure echoed back whole. */
+const ECHO_LIMIT = 1024;
+
+/**
+ * The offending value as it may be echoed in an error: primitives as they are (long strings cut),
+ * small structures whole, anything deep or large left out, so an error body stays small and
+ * always serialisable.
+ */
+export function echoable(value: unknown): unknown {
+  if (typeof value === "string") {
+    return value.length > ECHO_LIMIT ? `${value.slice(0, ECHO_LIMIT)}…` : value;
+  }
+  if (typeof value !== "object" || value === null) {
+    return value;
+  }
+  try {
+    return depthOf(value, 16) <= 16 && JSON.stringify(value).length <= ECHO_LIMIT
+      ? value
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Nesting depth of a JSON value, counted iteratively (no recursion to overflow), up to `stop`. */
+export function depthOf(value: unknown, stop: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== "object" || node === null) {
+      continue;
+    }
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > stop) {
+      return deepest;
+    }
+    for (const child of Object.values(node)) {
+      stack.push([child, depth + 1]);
+    }
+  }
+  return deepest;
+}
+
 function failureFor(issue: z.core.$ZodIssue): [string, RuleFailure] {
-  const input = (issue as { input?: unknown }).input;
+  const input = echoable((issue as { input?: unknown }).input);
   const withValue = <T extends RuleFailure>(failure: T): T =>
     input === undefined ? failure : { ...failure, value: input };
   switch (issue.code) {

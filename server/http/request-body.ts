@@ -5,6 +5,7 @@
  * @module
  */
 import type { Context } from "hono";
+import { depthOf } from "../../protocol/validation";
 import { DomainError, validationFailed } from "../domain/errors";
 import { isPlainObject } from "../domain/merge";
 import type { HttpEnv } from "./env";
@@ -16,6 +17,9 @@ export interface RequestEnvelope {
   /** The whole top-level object, for keys read beside `data` (such as `action`). */
   envelope: Record<string, unknown>;
 }
+
+/** Deepest JSON nesting a request body may have; deeper bodies are refused, not stored. */
+const MAX_DEPTH = 64;
 
 export async function readEnvelope(c: Context<HttpEnv>): Promise<RequestEnvelope> {
   const text = await c.req.text();
@@ -29,6 +33,16 @@ export async function readEnvelope(c: Context<HttpEnv>): Promise<RequestEnvelope
     const detail = error instanceof SyntaxError ? error.message : "All JSON must be valid";
     throw new DomainError("validation error", {
       json: { invalid: { message: detail || "All JSON must be valid", target: "body" } },
+    });
+  }
+  if (depthOf(parsed, MAX_DEPTH) > MAX_DEPTH) {
+    throw new DomainError("validation error", {
+      json: {
+        invalid: {
+          message: `JSON must not be nested deeper than ${MAX_DEPTH} levels`,
+          target: "body",
+        },
+      },
     });
   }
   if (!isPlainObject(parsed)) {
