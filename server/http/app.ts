@@ -20,6 +20,7 @@ import { registerAccountRoutes } from "./accounts";
 import { requireAccount } from "./auth";
 import { registerBbbHookRoutes } from "./bbb-hooks";
 import { registerConferenceRoutes } from "./conferences";
+import { registerDashboard } from "./dashboard";
 import { registerDownloadRoutes } from "./downloads";
 import type { HttpApp, HttpEnv } from "./env";
 import { type EnvelopeInfo, failure } from "./envelope";
@@ -97,6 +98,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   const document = openApiDocument(info.version);
   app.get("/openapi.json", (c) => c.json(document));
   app.get("/docs", (c) => c.html(docsPage));
+  registerDashboard(app);
   const metrics = deps.metrics;
   if (metrics) {
     app.get("/metrics", async (c) => {
