@@ -1,0 +1,150 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import amqp from "amqplib";
+import Database from "better-sqlite3";
+import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { WebSocket } from "ws";
+import type { ParleyServer } from "../server/create-server";
+import { apiClient, createAccount } from "./helpers/api";
+import { AMQP_URL, brokerProbe, newTopology } from "./helpers/broker";
+import { currentFeedEvent } from "./helpers/events";
+import { spawnParley } from "./helpers/process";
+import { ADMIN_TOKEN } from "./helpers/server";
+
+const TOTAL = 20_000;
+
+/**
+ * The pid of the server itself: `spawnParley` runs the tsx CLI, which runs parley in a child
+ * node process. Signals for the server go to that process (a signal to the tsx CLI is relayed,
+ * and a SIGKILL to it would leave the server running).
+ */
+function serverPid(cliPid: number | undefined): number {
+  const children = readFileSync(`/proc/${cliPid}/task/${cliPid}/children`, "utf8").trim();
+  const pid = Number(children.split(/\s+/)[0]);
+  if (!pid) {
+    throw new Error(`no server process under the tsx CLI ${cliPid}`);
+  }
+  return pid;
+}
+
+describe("graceful shutdown", () => {
+  it("on SIGTERM under load exits 0, closes WebSockets with 1001, and loses no event: after a restart each published event is logged exactly once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-sigterm-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const dbPath = join(dir, "parley.db");
+    const topology = newTopology();
+    const probe = await brokerProbe(topology);
+    const env = {
+      PARLEY_DB: dbPath,
+      PARLEY_ADMIN_TOKEN: ADMIN_TOKEN,
+      AMQP_URL,
+      AMQP_EXCHANGE: topology.exchange,
+      AMQP_QUEUE: topology.queue,
+    };
+    const start = async () => {
+      const parley = spawnParley(env);
+      const url = await parley.ready();
+      await vi.waitFor(
+        async () => {
+          const res = await fetch(`${url}/readyz`);
+          if (res.status !== 200) {
+            throw new Error(`parley not ready: ${await res.text()}`);
+          }
+        },
+        { timeout: 10_000, interval: 50 },
+      );
+      return { parley, url, api: apiClient({ url } as ParleyServer) };
+    };
+
+    const first = await start();
+    const account = await createAccount(first.api);
+    const ws = new WebSocket(`${first.url.replace("http", "ws")}/ws`);
+    onTestFinished(() => ws.terminate());
+    const frames: Array<{ action: string }> = [];
+    ws.on("message", (data) => frames.push(JSON.parse(data.toString())));
+    const closed = new Promise<number>((done) => ws.once("close", (code) => done(code)));
+    await new Promise((done) => ws.once("open", done));
+    ws.send(
+      JSON.stringify({
+        action: "subscribe",
+        auth_token: account.token,
+        request_id: "r1",
+        data: { account_id: account.id, binding: "conference.event.*.*" },
+      }),
+    );
+    await expect.poll(() => frames.some((f) => f.action === "reply")).toBe(true);
+
+    const conferences = Array.from(
+      { length: 20 },
+      (_, i) => `${i.toString(16).padStart(8, "0")}5e5e5e5e5e5e5e5e5e5e5e5e`,
+    );
+    const events = Array.from({ length: TOTAL }, (_, i) => {
+      const conferenceId = conferences[i % conferences.length] as string;
+      const n = Math.floor(i / conferences.length) % 10;
+      const round = Math.floor(i / (conferences.length * 10));
+      const event = round === 0 ? "add-member" : round % 2 === 1 ? "start-talking" : "stop-talking";
+      return currentFeedEvent(
+        event,
+        { accountId: account.id, conferenceId, callId: `call-${n}`, msgId: `sigterm-${i}` },
+        { participantId: n, talking: event === "start-talking" },
+      );
+    });
+
+    const reader = new Database(dbPath, { readonly: true, fileMustExist: true });
+    onTestFinished(() => {
+      reader.close();
+    });
+    const logged = () =>
+      (reader.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n;
+
+    const connection = await amqp.connect(AMQP_URL);
+    onTestFinished(() => connection.close().catch(() => {}));
+    const channel = await connection.createConfirmChannel();
+    const publishing = (async () => {
+      for (let from = 0; from < events.length; from += 500) {
+        for (const { routingKey, body } of events.slice(from, from + 500)) {
+          channel.publish(topology.exchange, routingKey, Buffer.from(JSON.stringify(body)), {
+            persistent: true,
+            contentType: "application/json",
+          });
+        }
+        await channel.waitForConfirms();
+      }
+    })();
+    // Awaited below; this only keeps an early failure from surfacing as an unhandled rejection.
+    publishing.catch(() => {});
+
+    // Terminate while events flow: some are logged and pushed, many are still to come.
+    await expect.poll(logged, { timeout: 30_000, interval: 10 }).toBeGreaterThan(2000);
+    await expect.poll(() => frames.filter((f) => f.action === "event").length).toBeGreaterThan(0);
+    process.kill(serverPid(first.parley.child.pid), "SIGTERM");
+    const exit = await first.parley.exited;
+    const atExit = logged();
+    // Soft: a wrong exit status or close code must not hide whether events were lost.
+    expect.soft(exit, `exit; stdout tail: ${first.parley.stdout().slice(-500)}`).toEqual({
+      code: 0,
+      signal: null,
+    });
+    expect.soft(await closed, "WebSocket close code").toBe(1001);
+    expect(atExit).toBeLessThan(TOTAL);
+    await publishing;
+
+    await start();
+    await expect.poll(logged, { timeout: 60_000, interval: 50 }).toBe(TOTAL);
+    await expect
+      .poll(async () => (await channel.checkQueue(topology.queue)).messageCount, {
+        timeout: 10_000,
+      })
+      .toBe(0);
+    const distinct = reader.prepare("SELECT count(DISTINCT msg_id) AS n FROM events").get() as {
+      n: number;
+    };
+    expect(distinct.n).toBe(TOTAL);
+    expect(logged()).toBe(TOTAL);
+    expect(await probe.drainDeadLetters()).toHaveLength(0);
+    console.info(
+      `graceful shutdown: ${TOTAL} events published, ${atExit} logged at exit (code ${exit.code}), ${logged()} logged after restart, ${frames.filter((f) => f.action === "event").length} pushed over WebSocket before close`,
+    );
+  }, 120_000);
+});
