@@ -135,6 +135,47 @@ describe("tenant isolation", () => {
     expect(s.commands).toEqual([]);
   });
 
+  it("answers B's probes of A's existing conference, a missing one and a missing account with the same bytes in comparable time", async () => {
+    const s = await setup();
+    const targets = [
+      `/v2/accounts/${s.a.id}/conferences/${s.conferenceId}`,
+      `/v2/accounts/${s.a.id}/conferences/${hexId()}`,
+      `/v2/accounts/${hexId()}/conferences/${hexId()}`,
+    ];
+    const rounds = 200;
+    const times: number[][] = targets.map(() => []);
+    const shapes = new Set<string>();
+    for (let round = 0; round < rounds; round++) {
+      // Interleaved so that load from other test files falls on every target alike.
+      for (const [index, path] of targets.entries()) {
+        const started = performance.now();
+        const response = await fetch(`${s.server.url}${path}`, {
+          headers: { "X-Auth-Token": s.b.token },
+        });
+        const text = await response.text();
+        times[index]?.push(performance.now() - started);
+        const { request_id: _id, timestamp: _at, ...body } = JSON.parse(text);
+        shapes.add(
+          `${response.status} ${text.length - String(_id ?? "").length - String(_at).length} ${JSON.stringify(body)}`,
+        );
+      }
+    }
+    expect([...shapes], [...shapes].join("\n")).toHaveLength(1);
+    expect([...shapes][0]).toMatch(/^403 /);
+    const medians = times.map((series) => {
+      const sorted = [...series].sort((x, y) => x - y);
+      return sorted[Math.floor(sorted.length / 2)] ?? 0;
+    });
+    const fastest = Math.min(...medians);
+    const slowest = Math.max(...medians);
+    console.log(
+      `tenant probes: ${rounds * targets.length} requests, medians ${medians.map((m) => m.toFixed(2)).join(" / ")} ms`,
+    );
+    // Authorisation is decided before any lookup, so no target may stand out; the bound is loose
+    // because CI runs other test files alongside.
+    expect(slowest).toBeLessThan(Math.max(fastest * 2, fastest + 2));
+  });
+
   it("does not let B reach A's stored conference through B's own account path", async () => {
     const s = await setup();
     const before = await snapshotOfA(s);
