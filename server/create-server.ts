@@ -31,6 +31,7 @@ import { createTokenService } from "./domain/tokens";
 import { createHttpApp } from "./http/app";
 import type { HttpApp } from "./http/env";
 import type { HealthReport } from "./http/health";
+import { prettyDestination } from "./log-pretty";
 import { createLogger, type Logger } from "./logger";
 import { createMetrics, reasonKind } from "./metrics";
 import { runSimulation, type SimulationHandle } from "./simulator/run-simulation";
@@ -77,7 +78,12 @@ export async function createServer(
   config: Config,
   overrides: ServerOverrides = {},
 ): Promise<ParleyServer> {
-  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const logger =
+    overrides.logger ??
+    createLogger(
+      config.logLevel,
+      process.stdout.isTTY ? prettyDestination(process.stdout) : undefined,
+    );
   const now = overrides.now ?? Date.now;
   const store = openStore(config.databasePath);
   const { db, sqlite } = store;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import amqp from "amqplib";
@@ -13,20 +13,6 @@ import { spawnParley } from "./helpers/process";
 import { ADMIN_TOKEN } from "./helpers/server";
 
 const TOTAL = 20_000;
-
-/**
- * The pid of the server itself: `spawnParley` runs the tsx CLI, which runs parley in a child
- * node process. Signals for the server go to that process (a signal to the tsx CLI is relayed,
- * and a SIGKILL to it would leave the server running).
- */
-function serverPid(cliPid: number | undefined): number {
-  const children = readFileSync(`/proc/${cliPid}/task/${cliPid}/children`, "utf8").trim();
-  const pid = Number(children.split(/\s+/)[0]);
-  if (!pid) {
-    throw new Error(`no server process under the tsx CLI ${cliPid}`);
-  }
-  return pid;
-}
 
 describe("graceful shutdown", () => {
   it("on SIGTERM under load exits 0, closes WebSockets with 1001, and loses no event: after a restart each published event is logged exactly once", async () => {
@@ -118,7 +104,7 @@ describe("graceful shutdown", () => {
     // Terminate while events flow: some are logged and pushed, many are still to come.
     await expect.poll(logged, { timeout: 30_000, interval: 10 }).toBeGreaterThan(2000);
     await expect.poll(() => frames.filter((f) => f.action === "event").length).toBeGreaterThan(0);
-    process.kill(serverPid(first.parley.child.pid), "SIGTERM");
+    first.parley.child.kill("SIGTERM");
     const exit = await first.parley.exited;
     const atExit = logged();
     // Soft: a wrong exit status or close code must not hide whether events were lost.

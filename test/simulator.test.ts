@@ -63,8 +63,10 @@ describe("switch simulator", () => {
     const account = await createAccount(api);
     const root = resolve(import.meta.dirname, "..");
     const child = spawn(
-      resolve(root, "node_modules/.bin/tsx"),
+      process.execPath,
       [
+        "--import",
+        "tsx",
         "server/simulator/cli.ts",
         "--amqp",
         AMQP_URL,

@@ -39,7 +39,7 @@ export function freePort(): Promise<number> {
 /** Starts parley and resolves once it listens; `ready` also waits for `/readyz` 200. */
 export async function startParley(env: Record<string, string>, ready = true): Promise<Parley> {
   const port = await freePort();
-  const child = spawn(resolve(root, "node_modules/.bin/tsx"), ["server/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? "",

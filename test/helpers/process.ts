@@ -1,13 +1,13 @@
 /**
- * Runs parley as `npm start` does (tsx server/main.ts) in a child process, for tests of the
- * process edge: start-up output, exit codes, signals.
+ * Runs parley as `npm start` does (`node --import tsx server/main.ts`) in a child process, for
+ * tests of the process edge: start-up output, exit codes, signals. The child is the server itself,
+ * so a signal sent to it reaches parley.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { onTestFinished, vi } from "vitest";
 
 const root = resolve(import.meta.dirname, "../..");
-const tsx = resolve(root, "node_modules/.bin/tsx");
 
 export interface ParleyProcess {
   child: ChildProcess;
@@ -19,7 +19,7 @@ export interface ParleyProcess {
 }
 
 export function spawnParley(env: Record<string, string>): ParleyProcess {
-  const child = spawn(tsx, ["server/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? "",
