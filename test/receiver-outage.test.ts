@@ -163,5 +163,8 @@ describe("a webhook receiver outage", () => {
         ),
       )
       .toBe(true);
+    console.info(
+      `receiver outage: ${all.length} deliveries verified on each endpoint; the troubled one took ${troubled.requests.length} requests (${troubled.requests.filter((r) => r.answered === 500).length} answered 500) after being refused`,
+    );
   }, 60_000);
 });
