@@ -4,11 +4,10 @@ import { join } from "node:path";
 import amqp from "amqplib";
 import Database from "better-sqlite3";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
-import type { ParleyServer } from "../server/create-server";
-import { apiClient, createAccount, type Json } from "./helpers/api";
+import { createAccount, type Json } from "./helpers/api";
 import { AMQP_URL, brokerProbe, newTopology } from "./helpers/broker";
 import { currentFeedEvent } from "./helpers/events";
-import { spawnParley } from "./helpers/process";
+import { startParleyProcess } from "./helpers/process";
 import { type ReceivedRequest, startReceiver } from "./helpers/receiver";
 import { ADMIN_TOKEN } from "./helpers/server";
 import { createWebhook, jsonBody, verifyRequest } from "./helpers/webhooks";
@@ -147,20 +146,7 @@ describe("crash recovery under load", () => {
       AMQP_EXCHANGE: topology.exchange,
       AMQP_QUEUE: topology.queue,
     };
-    const start = async () => {
-      const parley = spawnParley(env);
-      const url = await parley.ready();
-      await vi.waitFor(
-        async () => {
-          const res = await fetch(`${url}/readyz`);
-          if (res.status !== 200) {
-            throw new Error(`parley not ready: ${await res.text()}`);
-          }
-        },
-        { timeout: 10_000, interval: 50 },
-      );
-      return { parley, api: apiClient({ url } as ParleyServer) };
-    };
+    const start = () => startParleyProcess(env);
 
     const first = await start();
     const account = await createAccount(first.api, "Crash", ACCOUNT_ID);

@@ -3,13 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import amqp from "amqplib";
 import Database from "better-sqlite3";
-import { describe, expect, it, onTestFinished, vi } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { WebSocket } from "ws";
-import type { ParleyServer } from "../server/create-server";
-import { apiClient, createAccount } from "./helpers/api";
+import { createAccount } from "./helpers/api";
 import { AMQP_URL, brokerProbe, newTopology } from "./helpers/broker";
 import { currentFeedEvent } from "./helpers/events";
-import { spawnParley } from "./helpers/process";
+import { startParleyProcess } from "./helpers/process";
 import { ADMIN_TOKEN } from "./helpers/server";
 
 const TOTAL = 20_000;
@@ -28,20 +27,7 @@ describe("graceful shutdown", () => {
       AMQP_EXCHANGE: topology.exchange,
       AMQP_QUEUE: topology.queue,
     };
-    const start = async () => {
-      const parley = spawnParley(env);
-      const url = await parley.ready();
-      await vi.waitFor(
-        async () => {
-          const res = await fetch(`${url}/readyz`);
-          if (res.status !== 200) {
-            throw new Error(`parley not ready: ${await res.text()}`);
-          }
-        },
-        { timeout: 10_000, interval: 50 },
-      );
-      return { parley, url, api: apiClient({ url } as ParleyServer) };
-    };
+    const start = () => startParleyProcess(env);
 
     const first = await start();
     const account = await createAccount(first.api);

@@ -2,11 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
-import type { ParleyServer } from "../server/create-server";
-import { type ApiClient, apiClient, createAccount, type TestAccount } from "./helpers/api";
+import { type ApiClient, createAccount, type TestAccount } from "./helpers/api";
 import { AMQP_URL, type BrokerProbe, brokerProbe, newTopology } from "./helpers/broker";
 import { currentFeedEvent, hexId } from "./helpers/events";
-import { spawnParley } from "./helpers/process";
+import { startParleyProcess } from "./helpers/process";
 import { type ReceivedRequest, type Receiver, startReceiver } from "./helpers/receiver";
 import { ADMIN_TOKEN } from "./helpers/server";
 import { createWebhook, jsonBody, listDeliveries, verifyRequest } from "./helpers/webhooks";
@@ -28,22 +27,7 @@ async function crashRig() {
     AMQP_EXCHANGE: topology.exchange,
     AMQP_QUEUE: topology.queue,
   };
-  /** Starts parley and waits until it is connected to the broker. */
-  const start = async () => {
-    const parley = spawnParley(env);
-    const url = await parley.ready();
-    await vi.waitFor(
-      async () => {
-        const res = await fetch(`${url}/readyz`);
-        if (res.status !== 200) {
-          throw new Error(`parley not ready: ${await res.text()}`);
-        }
-      },
-      { timeout: 10_000, interval: 50 },
-    );
-    // apiClient needs only the base URL of a server.
-    return { parley, api: apiClient({ url } as ParleyServer) };
-  };
+  const start = () => startParleyProcess(env);
   return { probe, receiver, start };
 }
 

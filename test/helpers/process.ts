@@ -6,6 +6,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { onTestFinished, vi } from "vitest";
+import type { ParleyServer } from "../../server/create-server";
+import { apiClient } from "./api";
 
 const root = resolve(import.meta.dirname, "../..");
 
@@ -63,4 +65,24 @@ export function spawnParley(env: Record<string, string>): ParleyProcess {
         { timeout: 20_000, interval: 50 },
       ),
   };
+}
+
+/**
+ * Spawns parley and waits until it answers `/readyz` with 200 (connected to its bus), for tests
+ * that restart a process on the same database and broker queue.
+ */
+export async function startParleyProcess(env: Record<string, string>) {
+  const parley = spawnParley(env);
+  const url = await parley.ready();
+  await vi.waitFor(
+    async () => {
+      const res = await fetch(`${url}/readyz`);
+      if (res.status !== 200) {
+        throw new Error(`parley not ready: ${await res.text()}`);
+      }
+    },
+    { timeout: 10_000, interval: 50 },
+  );
+  // apiClient needs only the base URL of a server.
+  return { parley, url, api: apiClient({ url } as ParleyServer) };
 }
