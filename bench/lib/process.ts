@@ -176,16 +176,3 @@ export function rssBytes(pid: number): number {
   const match = readFileSync(`/proc/${pid}/status`, "utf8").match(/VmRSS:\s+(\d+) kB/);
   return match ? Number(match[1]) * 1024 : 0;
 }
-
-/** The node process under tsx: `pid` is tsx's wrapper, the server is its child. */
-export function serverPid(wrapperPid: number): number {
-  try {
-    const children = readFileSync(`/proc/${wrapperPid}/task/${wrapperPid}/children`, "utf8")
-      .trim()
-      .split(/\s+/);
-    const child = Number(children[0]);
-    return Number.isFinite(child) && child > 0 ? child : wrapperPid;
-  } catch {
-    return wrapperPid;
-  }
-}

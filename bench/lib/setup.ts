@@ -115,6 +115,8 @@ export function brokerEnv(
     AMQP_URL,
     AMQP_EXCHANGE: names.exchange,
     AMQP_QUEUE: names.queue,
+    // Every load client connects from 127.0.0.1: lift the per-address WebSocket limit.
+    WS_MAX_CONNECTIONS_PER_IP: "100000",
     ...extra,
   };
 }

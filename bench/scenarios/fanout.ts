@@ -4,7 +4,7 @@
  * Baseline: a bare `ws` server broadcasting the same frames to the same clients.
  */
 import { connectClients } from "../lib/clients";
-import { forkWorker, rssBytes, serverPid, startParley, tempDir } from "../lib/process";
+import { forkWorker, rssBytes, startParley, tempDir } from "../lib/process";
 import { percentile, type Row, ratioOf } from "../lib/report";
 import { brokerEnv, createAccount, dropTopology, topology } from "../lib/setup";
 
@@ -72,7 +72,7 @@ export async function fanout(quick: boolean): Promise<Row[]> {
     clients,
     events,
     account.id,
-    serverPid(parley.pid),
+    parley.pid,
   );
   await parley.stop();
   await dropTopology(names);

@@ -4,7 +4,7 @@
  * and memory. Baseline: a bare relay (amqplib consumer → ws), no store.
  */
 import { connectClients } from "../lib/clients";
-import { cpuSeconds, forkWorker, rssBytes, serverPid, startParley, tempDir } from "../lib/process";
+import { cpuSeconds, forkWorker, rssBytes, startParley, tempDir } from "../lib/process";
 import { percentile, type Row, ratioOf } from "../lib/report";
 import { brokerEnv, createAccount, dropTopology, topology } from "../lib/setup";
 
@@ -45,7 +45,7 @@ export async function latency(quick: boolean): Promise<Row[]> {
   const dir = tempDir("latency");
   const parley = await startParley(brokerEnv(names, `${dir}/parley.db`));
   const account = await createAccount(parley.url);
-  const pid = serverPid(parley.pid);
+  const pid = parley.pid;
   const ours = await measure(
     parley.url,
     names.exchange,
