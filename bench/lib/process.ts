@@ -56,6 +56,10 @@ export async function startParley(env: Record<string, string>, ready = true): Pr
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // A scenario that fails half-way must not leave its server running after the bench exits.
+  const orphanGuard = () => child.kill("SIGKILL");
+  process.once("exit", orphanGuard);
+  child.once("exit", () => process.off("exit", orphanGuard));
   let err = "";
   child.stdout?.resume();
   child.stderr?.on("data", (chunk) => {
