@@ -1,8 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import amqp from "amqplib";
-import Database from "better-sqlite3";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { createAccount, type Json } from "./helpers/api";
 import { AMQP_URL, brokerProbe, newTopology } from "./helpers/broker";
@@ -10,6 +8,7 @@ import { currentFeedEvent } from "./helpers/events";
 import { startParleyProcess } from "./helpers/process";
 import { type ReceivedRequest, startReceiver } from "./helpers/receiver";
 import { ADMIN_TOKEN } from "./helpers/server";
+import { expectDrainedOnce, openEventLog, publishConfirmed } from "./helpers/stream";
 import { createWebhook, jsonBody, verifyRequest } from "./helpers/webhooks";
 
 const TOTAL = 50_000;
@@ -157,53 +156,30 @@ describe("crash recovery under load", () => {
     });
 
     const { events, running, deliveries } = buildStream(account.id);
-    const reader = new Database(dbPath, { readonly: true, fileMustExist: true });
-    onTestFinished(() => {
-      reader.close();
-    });
-    const logged = () =>
-      (reader.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n;
+    const log = openEventLog(dbPath);
+    const { reader, logged } = log;
 
     // Publish persistently with confirms, in chunks, while watching the log to kill mid-stream.
-    const connection = await amqp.connect(AMQP_URL);
-    onTestFinished(() => connection.close().catch(() => {}));
-    const channel = await connection.createConfirmChannel();
-    let published = 0;
-    const publishing = (async () => {
-      for (let from = 0; from < events.length; from += 500) {
-        for (const { routingKey, body } of events.slice(from, from + 500)) {
-          channel.publish(topology.exchange, routingKey, Buffer.from(JSON.stringify(body)), {
-            persistent: true,
-            contentType: "application/json",
-          });
-        }
-        await channel.waitForConfirms();
-        published = Math.min(from + 500, events.length);
-      }
-    })();
+    const stream = await publishConfirmed(topology.exchange, events);
     await expect.poll(logged, { timeout: 60_000, interval: 10 }).toBeGreaterThan(10_000);
     first.parley.child.kill("SIGKILL");
     await first.parley.exited;
     const atKill = logged();
-    const publishedAtKill = published;
+    const publishedAtKill = stream.published();
     expect(atKill).toBeLessThan(TOTAL);
-    await publishing;
-    expect(published).toBe(TOTAL);
+    await stream.done;
+    expect(stream.published()).toBe(TOTAL);
 
     const second = await start();
-    await expect.poll(logged, { timeout: 90_000, interval: 100 }).toBe(TOTAL);
-    await expect
-      .poll(async () => (await channel.checkQueue(topology.queue)).messageCount, {
-        timeout: 10_000,
-      })
-      .toBe(0);
-
     // The event log: each published event exactly once.
-    const distinct = reader.prepare("SELECT count(DISTINCT msg_id) AS n FROM events").get() as {
-      n: number;
-    };
-    expect(distinct.n).toBe(TOTAL);
-    expect(await probe.drainDeadLetters()).toHaveLength(0);
+    await expectDrainedOnce({
+      log,
+      channel: stream.channel,
+      queue: topology.queue,
+      probe,
+      total: TOTAL,
+      timeout: 90_000,
+    });
 
     // Each conference's events are logged (applied) in the order they were published.
     const order = reader

@@ -1,8 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import amqp from "amqplib";
-import Database from "better-sqlite3";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { WebSocket } from "ws";
 import { createAccount } from "./helpers/api";
@@ -10,6 +8,7 @@ import { AMQP_URL, brokerProbe, newTopology } from "./helpers/broker";
 import { currentFeedEvent } from "./helpers/events";
 import { startParleyProcess } from "./helpers/process";
 import { ADMIN_TOKEN } from "./helpers/server";
+import { expectDrainedOnce, openEventLog, publishConfirmed } from "./helpers/stream";
 
 const TOTAL = 20_000;
 
@@ -63,29 +62,9 @@ describe("graceful shutdown", () => {
       );
     });
 
-    const reader = new Database(dbPath, { readonly: true, fileMustExist: true });
-    onTestFinished(() => {
-      reader.close();
-    });
-    const logged = () =>
-      (reader.prepare("SELECT count(*) AS n FROM events").get() as { n: number }).n;
-
-    const connection = await amqp.connect(AMQP_URL);
-    onTestFinished(() => connection.close().catch(() => {}));
-    const channel = await connection.createConfirmChannel();
-    const publishing = (async () => {
-      for (let from = 0; from < events.length; from += 500) {
-        for (const { routingKey, body } of events.slice(from, from + 500)) {
-          channel.publish(topology.exchange, routingKey, Buffer.from(JSON.stringify(body)), {
-            persistent: true,
-            contentType: "application/json",
-          });
-        }
-        await channel.waitForConfirms();
-      }
-    })();
-    // Awaited below; this only keeps an early failure from surfacing as an unhandled rejection.
-    publishing.catch(() => {});
+    const log = openEventLog(dbPath);
+    const { logged } = log;
+    const stream = await publishConfirmed(topology.exchange, events);
 
     // Terminate while events flow: some are logged and pushed, many are still to come.
     await expect.poll(logged, { timeout: 30_000, interval: 10 }).toBeGreaterThan(2000);
@@ -100,21 +79,17 @@ describe("graceful shutdown", () => {
     });
     expect.soft(await closed, "WebSocket close code").toBe(1001);
     expect(atExit).toBeLessThan(TOTAL);
-    await publishing;
+    await stream.done;
 
     await start();
-    await expect.poll(logged, { timeout: 60_000, interval: 50 }).toBe(TOTAL);
-    await expect
-      .poll(async () => (await channel.checkQueue(topology.queue)).messageCount, {
-        timeout: 10_000,
-      })
-      .toBe(0);
-    const distinct = reader.prepare("SELECT count(DISTINCT msg_id) AS n FROM events").get() as {
-      n: number;
-    };
-    expect(distinct.n).toBe(TOTAL);
-    expect(logged()).toBe(TOTAL);
-    expect(await probe.drainDeadLetters()).toHaveLength(0);
+    await expectDrainedOnce({
+      log,
+      channel: stream.channel,
+      queue: topology.queue,
+      probe,
+      total: TOTAL,
+      timeout: 60_000,
+    });
     console.info(
       `graceful shutdown: ${TOTAL} events published, ${atExit} logged at exit (code ${exit.code}), ${logged()} logged after restart, ${frames.filter((f) => f.action === "event").length} pushed over WebSocket before close`,
     );
