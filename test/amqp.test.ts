@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { apiClient, createAccount, createConference } from "./helpers/api";
 import { startBrokerServer } from "./helpers/broker";
-import { currentFeedEvent, hexId, legacyRoutingKey, seedExampleEvent } from "./helpers/events";
+import {
+  currentFeedEvent,
+  hexId,
+  legacyRoutingKey,
+  seedExampleEvent,
+  seedExampleParticipant,
+} from "./helpers/events";
 import { connectWs } from "./helpers/ws-client";
 
 describe("RabbitMQ ingest and commands", () => {
@@ -38,20 +44,7 @@ describe("RabbitMQ ingest and commands", () => {
     expect(conference.body.data._read_only.members).toBe(1);
     expect(conference.body.data._read_only.participants).toEqual([
       expect.objectContaining({
-        call_id: "934800819",
-        conference_name: conferenceId,
-        conference_uuid: "d5765180-53d5-4104-860e-b352f3f8e6b1",
-        switch_hostname: "freeswitch@freeswitch.hostedpbx",
-        floor: false,
-        hear: true,
-        speak: true,
-        talking: false,
-        mute_detect: false,
-        participant_id: 20,
-        energy_level: 20,
-        current_energy: 0,
-        video: false,
-        is_moderator: false,
+        ...seedExampleParticipant(conferenceId),
         join_time: expect.any(Number),
         duration: expect.any(Number),
       }),

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { apiClient, createAccount, createConference, type Json } from "./helpers/api";
-import { currentFeedEvent, hexId, legacyRoutingKey, seedExampleEvent } from "./helpers/events";
+import {
+  currentFeedEvent,
+  hexId,
+  legacyRoutingKey,
+  seedExampleEvent,
+  seedExampleParticipant,
+} from "./helpers/events";
 import { startServer } from "./helpers/server";
 
 async function setup() {
@@ -36,20 +42,7 @@ describe("event ingest", () => {
     await expect.poll(() => participants(conferenceId)).toHaveLength(1);
     const [p] = await participants(conferenceId);
     expect(p).toMatchObject({
-      call_id: "934800819",
-      conference_name: conferenceId,
-      conference_uuid: "d5765180-53d5-4104-860e-b352f3f8e6b1",
-      switch_hostname: "freeswitch@freeswitch.hostedpbx",
-      floor: false,
-      hear: true,
-      speak: true,
-      talking: false,
-      mute_detect: false,
-      participant_id: 20,
-      energy_level: 20,
-      current_energy: 0,
-      video: false,
-      is_moderator: false,
+      ...seedExampleParticipant(conferenceId),
       caller_id_name: "sip1",
     });
     expect(typeof p.join_time).toBe("number");

@@ -10,6 +10,26 @@ export function hexId(bytes = 16): string {
   return randomBytes(bytes).toString("hex");
 }
 
+/** The live participant that seed 003's example event must produce, field by field. */
+export function seedExampleParticipant(conferenceId: string) {
+  return {
+    call_id: "934800819",
+    conference_name: conferenceId,
+    conference_uuid: "d5765180-53d5-4104-860e-b352f3f8e6b1",
+    switch_hostname: "freeswitch@freeswitch.hostedpbx",
+    floor: false,
+    hear: true,
+    speak: true,
+    talking: false,
+    mute_detect: false,
+    participant_id: 20,
+    energy_level: 20,
+    current_energy: 0,
+    video: false,
+    is_moderator: false,
+  };
+}
+
 /** Seed 003's "Example event", verbatim, with the ids a test needs substituted. */
 export function seedExampleEvent(ids: {
   accountId: string;
