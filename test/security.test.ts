@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { createLogger } from "../server/logger";
 import { apiClient, createAccount, createConference } from "./helpers/api";
+import { fakeDns } from "./helpers/dns";
 import { spawnParley } from "./helpers/process";
 import { startReceiver } from "./helpers/receiver";
 import { ADMIN_TOKEN, startServer } from "./helpers/server";
@@ -11,17 +12,17 @@ import { connectWs } from "./helpers/ws-client";
 
 describe("webhook SSRF guard with DNS names", () => {
   it("refuses names that resolve to private or metadata addresses, and re-pointed names at connect time", async () => {
-    const dns = new Map<string, string[]>([
-      ["hooks.internal.test", ["10.0.0.5"]],
-      ["metadata.test", ["169.254.169.254"]],
-      ["v6.internal.test", ["fd00::1"]],
-    ]);
+    const dns = fakeDns({
+      "hooks.internal.test": ["10.0.0.5"],
+      "metadata.test": ["169.254.169.254"],
+      "v6.internal.test": ["fd00::1"],
+      "public.test": ["93.184.216.34"],
+    });
     const receiver = await startReceiver();
     const port = new URL(receiver.url).port;
-    dns.set("public.test", ["93.184.216.34"]);
     const server = await startServer(
       { WEBHOOK_RETRY_SCHEDULE: "0.05,0.05" },
-      { resolveHost: async (host) => dns.get(host) ?? [] },
+      { resolveHost: dns.resolveHost },
     );
     const api = apiClient(server);
     const account = await createAccount(api);
@@ -31,14 +32,14 @@ describe("webhook SSRF guard with DNS names", () => {
         body: { data: { name: "x", url: `http://${host}:${port}/hook`, event_types: ["*"] } },
       });
       expect(res.status, host).toBe(400);
-      expect(res.body.data.url.pattern.message).toMatch(/private|loopback/);
+      expect(res.body.data.url.pattern.message).toMatch(/private|loopback|link-local/);
     }
     const hook = await createWebhook(api, account, {
       url: `http://public.test:${port}/hook`,
       event_types: ["conference.created"],
     });
     // The name now points at loopback, where a receiver listens: the guard must refuse to connect.
-    dns.set("public.test", ["127.0.0.1"]);
+    dns.set("public.test", "127.0.0.1");
     await createConference(api, account);
     await expect
       .poll(async () => (await listDeliveries(api, account, hook.id))[0]?.status, {

@@ -1,7 +1,10 @@
 /**
  * Sends one webhook request over keep-alive connections, with a timeout, reading at most 64 KiB
- * of the answer. The socket's address is checked at connect time by the SSRF guard, so a DNS name
- * re-pointed after the subscription was saved still cannot reach a private address.
+ * of the answer. Every address the socket may connect to is checked by the SSRF guard (the
+ * connect-time `lookup` hook for names, a check before the request for IP literals, which Node
+ * connects to without a lookup), so a DNS name re-pointed after the subscription was saved still
+ * cannot reach a private address. Redirects are never followed: `node:http` does not follow them,
+ * and a 3xx is returned as the attempt's outcome like any other non-2xx answer.
  * @module
  */
 
@@ -9,7 +12,7 @@ import { lookup as dnsLookup } from "node:dns";
 import http from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
-import { isForbiddenAddress, type ResolveHost } from "./ssrf";
+import { addressesProblem, addressProblem, type ResolveHost } from "./ssrf";
 
 export interface SendRequest {
   url: string;
@@ -81,9 +84,20 @@ export function createSender(options: {
         callback(error, "", 4);
         return;
       }
-      const blocked = !options.allowPrivate && list.some((a) => isForbiddenAddress(a.address));
-      if (blocked) {
-        callback(new Error(`refusing to connect to a private address for ${hostname}`), "", 4);
+      if (list.length === 0) {
+        // An empty answer must not fall through to a connect to "" (which Node reads as this host).
+        callback(new Error(`no address found for ${hostname}`), "", 4);
+        return;
+      }
+      const problem = options.allowPrivate
+        ? undefined
+        : addressesProblem(list.map((a) => a.address));
+      if (problem) {
+        callback(
+          new Error(`refusing to connect to a private address for ${hostname}: ${problem}`),
+          "",
+          4,
+        );
         return;
       }
       if (lookupOptions.all) {
@@ -117,9 +131,14 @@ export function createSender(options: {
           return;
         }
         const literal = url.hostname.replace(/^\[|\]$/g, "");
-        if (!options.allowPrivate && isIP(literal) && isForbiddenAddress(literal)) {
+        const problem =
+          options.allowPrivate || !isIP(literal) ? undefined : addressProblem(literal);
+        if (problem) {
           // Node skips the lookup for IP literals, so the guard checks them here.
-          finish({ response: "", error: `refusing to connect to private address ${literal}` });
+          finish({
+            response: "",
+            error: `refusing to connect to a private address for ${literal}: ${problem}`,
+          });
           return;
         }
         const isHttps = url.protocol === "https:";
