@@ -69,7 +69,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     case "migrate": {
       const config = loadConfig(process.env);
-      const store = openStore(config.databasePath);
+      const store = openStore(config.databasePath, { sync: config.databaseSync });
       await store.close();
       process.stdout.write(`database ${config.databasePath} is up to date\n`);
       return;
@@ -85,7 +85,7 @@ async function main(argv: string[]): Promise<void> {
         fail(`usage: parley accounts create <name>\n\n${help.accounts}`);
       }
       const config = loadConfig(process.env);
-      const store = openStore(config.databasePath);
+      const store = openStore(config.databasePath, { sync: config.databaseSync });
       try {
         const account = createAccountService({ db: store.db, now: Date.now }).create(
           name,
@@ -110,7 +110,7 @@ async function main(argv: string[]): Promise<void> {
         fail(`usage: parley token <api_key>\n\n${help.token}`);
       }
       const config = loadConfig(process.env);
-      const store = openStore(config.databasePath);
+      const store = openStore(config.databasePath, { sync: config.databaseSync });
       try {
         const account = createAccountService({ db: store.db, now: Date.now }).findByApiKey(apiKey);
         if (!account) {

@@ -13,6 +13,7 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default("0.0.0.0"),
   PARLEY_DB: z.string().min(1).default("./data/parley.db"),
+  PARLEY_DB_SYNC: z.enum(["full", "normal"]).default("full"),
   AMQP_URL: z
     .string()
     .regex(/^amqps?:\/\//, "must start with amqp:// or amqps://")
@@ -54,6 +55,8 @@ export interface Config {
   host: string;
   /** SQLite file path, or `:memory:`. */
   databasePath: string;
+  /** `full`: every commit is fsync'd before anything is acknowledged; `normal`: see the README. */
+  databaseSync: "full" | "normal";
   /** RabbitMQ URL; unset means the embedded in-process bus. */
   amqpUrl: string | undefined;
   /** Topic exchange the media servers publish to and parley sends commands on. */
@@ -106,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: e.PORT,
     host: e.HOST,
     databasePath: e.PARLEY_DB,
+    databaseSync: e.PARLEY_DB_SYNC,
     amqpUrl: e.AMQP_URL,
     amqpExchange: e.AMQP_EXCHANGE,
     amqpQueue: e.AMQP_QUEUE,

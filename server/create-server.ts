@@ -8,12 +8,14 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { createAdaptorServer } from "@hono/node-server";
+import { brokerAddress } from "./amqp/broker-link-state";
 import type { CommandBus } from "./amqp/command-bus";
 import type { EventSource } from "./amqp/event-source";
 import { createMemoryBus, type MemoryBus } from "./amqp/memory-bus";
 import { createRabbitBus } from "./amqp/rabbitmq";
 import type { Config } from "./config";
 import { openStore, type Store } from "./db/open";
+import { createWriteProbe } from "./db/write-probe";
 import { createAccountService } from "./domain/accounts";
 import { createAuthenticator } from "./domain/auth";
 import { createConferenceViews } from "./domain/conference-views";
@@ -85,7 +87,7 @@ export async function createServer(
       process.stdout.isTTY ? prettyDestination(process.stdout) : undefined,
     );
   const now = overrides.now ?? Date.now;
-  const store = openStore(config.databasePath);
+  const store = openStore(config.databasePath, { sync: config.databaseSync });
   const { db, sqlite } = store;
 
   let generatedAdminToken: string | undefined;
@@ -133,7 +135,8 @@ export async function createServer(
   const metrics = createMetrics({
     wsConnections: () => gateway?.connections ?? 0,
     wsSubscriptions: () => gateway?.subscriptions ?? 0,
-    amqpConnected: () => (bus.isConnected() ? 1 : 0),
+    ...(bus.kind === "amqp" ? { amqpConnected: () => (bus.isConnected() ? 1 : 0) } : {}),
+    webhookBacklog: () => webhooks.backlog(),
   });
   const webhooks = createWebhookSystem({
     db,
@@ -223,16 +226,14 @@ export async function createServer(
     },
   });
 
+  const writeProbe = createWriteProbe(sqlite, { now });
   const health = (): HealthReport => {
-    let database: HealthReport["database"] = "ok";
-    try {
-      sqlite.prepare("SELECT 1").get();
-    } catch {
-      database = "error";
-    }
     const busState =
       bus.kind === "embedded" ? "embedded" : bus.isConnected() ? "connected" : "disconnected";
-    return { database, bus: busState };
+    const writes = writeProbe.check();
+    return writes.ok
+      ? { database: "ok", bus: busState }
+      : { database: "not_writable", database_error: writes.reason, bus: busState };
   };
 
   const info = {
@@ -322,7 +323,17 @@ export async function createServer(
   }, 1000);
   reminders.unref();
 
-  await bus.start((batch) => ingest.handleBatch(batch));
+  try {
+    await bus.start((batch) => ingest.handleBatch(batch));
+  } catch (error) {
+    // A refused broker login stops start-up: release what is already open.
+    clearInterval(reminders);
+    await webhooks.dispatcher.stop();
+    await activeGateway.close();
+    await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    await store.close();
+    throw error;
+  }
   const simulation = config.simulate
     ? await runSimulation({
         accounts,
@@ -332,9 +343,19 @@ export async function createServer(
         amqp: config.amqpUrl ? { url: config.amqpUrl, exchange: config.amqpExchange } : undefined,
       })
     : undefined;
+  const busText =
+    bus.kind === "embedded"
+      ? "embedded in-process bus"
+      : `RabbitMQ${config.amqpUrl ? ` at ${brokerAddress(config.amqpUrl)}` : ""}, ${bus.isConnected() ? "connected" : "not connected yet, retrying"}`;
   logger.info(
-    { port, bus: bus.kind, database: config.databasePath },
-    `parley listening on port ${port} (${bus.kind === "embedded" ? "embedded in-process bus" : "RabbitMQ"})`,
+    {
+      port,
+      bus: bus.kind,
+      bus_connected: bus.isConnected(),
+      database: config.databasePath,
+      database_sync: config.databaseSync,
+    },
+    `parley listening on port ${port} (${busText})`,
   );
 
   let closed = false;

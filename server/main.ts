@@ -3,6 +3,7 @@
  * failures print one readable line and exit non-zero, never a stack trace.
  * @module
  */
+import { BrokerRefusedError } from "./amqp/broker-link-state";
 import { ConfigError, loadConfig } from "./config";
 import { createServer } from "./create-server";
 import { StoreOpenError } from "./db/open";
@@ -40,7 +41,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof StoreOpenError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof StoreOpenError ||
+    error instanceof BrokerRefusedError
+  ) {
     process.stderr.write(`parley: ${error.message}\n`);
     process.exit(78);
   }

@@ -44,7 +44,10 @@ export interface Metrics {
 export function createMetrics(gauges: {
   wsConnections: () => number;
   wsSubscriptions: () => number;
-  amqpConnected: () => number;
+  /** 1 while connected to RabbitMQ; absent for the embedded bus, which has no connection. */
+  amqpConnected?: () => number;
+  /** Deliveries still to be made, by state: the backlog an operator alerts on. */
+  webhookBacklog: () => { pending: number; retrying: number };
 }): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "parley_" });
@@ -65,12 +68,26 @@ export function createMetrics(gauges: {
       this.set(gauges.wsSubscriptions());
     },
   });
+  const amqpConnected = gauges.amqpConnected;
+  if (amqpConnected) {
+    new Gauge({
+      name: "parley_amqp_connected",
+      help: "1 while the RabbitMQ connection is up",
+      registers,
+      collect() {
+        this.set(amqpConnected());
+      },
+    });
+  }
   new Gauge({
-    name: "parley_amqp_connected",
-    help: "1 while the message bus is connected (always 1 for the embedded bus)",
+    name: "parley_webhook_deliveries_pending",
+    help: "Webhook deliveries not yet made, by state (pending: first attempt due; retrying: after a failure)",
+    labelNames: ["state"] as const,
     registers,
     collect() {
-      this.set(gauges.amqpConnected());
+      const backlog = gauges.webhookBacklog();
+      this.set({ state: "pending" }, backlog.pending);
+      this.set({ state: "retrying" }, backlog.retrying);
     },
   });
   const eventsIngested = new Counter({

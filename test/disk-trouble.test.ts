@@ -105,4 +105,41 @@ describe("disk trouble", () => {
     expect(parley.stderr()).toMatch(/parley: cannot (open|migrate) database \/proc\/version/);
     expect(parley.stderr()).not.toMatch(/\n\s+at /);
   });
+
+  it("answers /readyz 503 while the database takes no writes, and 200 again once it does", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-unwritable-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const dbPath = join(dir, "parley.db");
+    const parley = spawnParley({ PARLEY_DB: dbPath, PARLEY_ADMIN_TOKEN: ADMIN_TOKEN });
+    const url = await parley.ready();
+    const readiness = async () => {
+      const res = await fetch(`${url}/readyz`);
+      return { status: res.status, body: (await res.json()) as Json };
+    };
+    expect(await readiness()).toMatchObject({ status: 200, body: { database: "ok" } });
+
+    // Another process takes the write lock and keeps it: reads still work, writes cannot commit.
+    const writer = new Database(dbPath, { fileMustExist: true });
+    onTestFinished(() => {
+      if (writer.inTransaction) {
+        writer.exec("ROLLBACK");
+      }
+      writer.close();
+    });
+    writer.exec("BEGIN IMMEDIATE");
+    await expect.poll(readiness, { timeout: 10_000, interval: 100 }).toMatchObject({
+      status: 503,
+      body: {
+        status: "unavailable",
+        database: "not_writable",
+        database_error: "database is locked",
+      },
+    });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+    writer.exec("ROLLBACK");
+    await expect
+      .poll(readiness, { timeout: 10_000, interval: 100 })
+      .toMatchObject({ status: 200, body: { database: "ok" } });
+  });
 });

@@ -60,7 +60,10 @@ describe("GET /metrics", () => {
     expect(seriesValue(text, "parley_ws_connections")).toBe(1);
     expect(seriesValue(text, "parley_ws_subscriptions")).toBe(1);
     expect(seriesValue(text, "parley_ws_frames_sent_total")).toBe(1);
-    expect(seriesValue(text, "parley_amqp_connected")).toBe(1);
+    // The embedded bus has no broker connection to report.
+    expect(text).not.toMatch(/^parley_amqp_connected/m);
+    expect(seriesValue(text, 'parley_webhook_deliveries_pending{state="pending"}')).toBe(0);
+    expect(seriesValue(text, 'parley_webhook_deliveries_pending{state="retrying"}')).toBe(0);
     expect(seriesValue(text, "parley_ingest_batch_size_count")).toBeGreaterThanOrEqual(1);
     expect(seriesValue(text, "parley_ingest_commit_seconds_count")).toBeGreaterThanOrEqual(1);
     expect(seriesValue(text, "parley_ingest_lag_seconds_count")).toBeGreaterThanOrEqual(1);
@@ -75,5 +78,35 @@ describe("GET /metrics", () => {
     // Labels carry no tenant data: no account or conference id anywhere.
     expect(text).not.toContain(account.id);
     expect(text).not.toContain(conferenceId);
+  });
+
+  it("counts the webhook backlog by state: failed deliveries retrying, later ones of their conference pending", async () => {
+    const receiver = await startReceiver();
+    receiver.setDefault({ status: 500 });
+    const server = await startServer({ WEBHOOK_ALLOW_PRIVATE_TARGETS: "true" });
+    const api = apiClient(server);
+    const account = await createAccount(api);
+    await createWebhook(api, account, {
+      url: `${receiver.url}/failing`,
+      event_types: ["conference.created", "conference.updated"],
+    });
+    const conferenceId = await createConference(api, account);
+    // Two more events of the same conference wait behind the failed first one (ordered delivery).
+    for (const name of ["renamed once", "renamed twice"]) {
+      const patched = await api.patch(`/v2/accounts/${account.id}/conferences/${conferenceId}`, {
+        token: account.token,
+        body: { data: { name } },
+      });
+      expect(patched.status).toBe(200);
+    }
+    await receiver.waitFor(1);
+    const backlog = async (state: string) =>
+      seriesValue(
+        await (await fetch(`${server.url}/metrics`)).text(),
+        `parley_webhook_deliveries_pending{state="${state}"}`,
+      );
+    await expect.poll(() => backlog("retrying")).toBe(1);
+    expect(await backlog("pending")).toBe(2);
+    expect(receiver.requests).toHaveLength(1);
   });
 });

@@ -79,6 +79,17 @@ describe("the parley process", () => {
     ws.close();
   });
 
+  it("stops cleanly when a supervisor sends SIGTERM to npm start: the server drains, exits and frees its port", async () => {
+    const parley = spawnParley({ PARLEY_DB: ":memory:" }, { npmStart: true });
+    const url = await parley.ready();
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    // Docker and systemd signal the process they started: npm, not node.
+    parley.child.kill("SIGTERM");
+    expect((await parley.exited).code).toBe(0);
+    expect(parley.stdout()).toMatch(/"msg":"shutting down"/);
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  });
+
   it("exits with a readable message and status 78 on invalid configuration", async () => {
     const parley = spawnParley({ PORT: "not-a-port" });
     expect((await parley.exited).code).toBe(78);

@@ -8,7 +8,8 @@
  * - Dead-letters an invalid message by publishing it (confirmed) to `<queue>.dead` with an
  *   `x-parley-error` header, then acknowledging the original.
  * - Publishes commands on a confirm channel, all at once, and resolves when every confirm is in.
- * - Reconnects by itself with capped exponential backoff; `isConnected()` drives `/readyz`.
+ * - Reconnects by itself with capped exponential backoff; `isConnected()` drives `/readyz`. A
+ *   refused login on the first attempt fails `start` instead (a configuration error).
  * @module
  */
 import amqp, {
@@ -20,6 +21,14 @@ import amqp, {
 import { commandRoutingKey } from "../../protocol/commands";
 import { DomainError } from "../domain/errors";
 import type { Logger } from "../logger";
+import {
+  type BrokerFailure,
+  BrokerRefusedError,
+  backoffMs,
+  brokerAddress,
+  createLinkReporter,
+  describeFailure,
+} from "./broker-link-state";
 import type { CommandBus } from "./command-bus";
 import type { EventSource, InboundMessage, MessageBatchHandler } from "./event-source";
 
@@ -44,6 +53,8 @@ export interface RabbitOptions {
 }
 
 export interface RabbitBus extends EventSource, CommandBus {
+  /** Where the broker is, without credentials (for log lines). */
+  readonly address: string;
   /** Stops taking new messages; messages already received still settle. */
   stopConsuming(): Promise<void>;
 }
@@ -60,6 +71,8 @@ export function createRabbitBus(options: RabbitOptions): RabbitBus {
   const prefetch = options.prefetch ?? 500;
   const confirmTimeoutMs = options.confirmTimeoutMs ?? 5000;
   const deadQueue = `${queue}.dead`;
+  const address = brokerAddress(url);
+  const report = createLinkReporter(logger, address);
 
   let link: Link | undefined;
   let handler: MessageBatchHandler | undefined;
@@ -172,10 +185,10 @@ export function createRabbitBus(options: RabbitOptions): RabbitBus {
     const consume = await model.createChannel();
     const publish = await model.createConfirmChannel();
     consume.on("error", (error: Error) =>
-      logger.warn({ err: error }, "AMQP consume channel error"),
+      logger.warn({ broker: address }, `AMQP consume channel closed: ${error.message}`),
     );
     publish.on("error", (error: Error) =>
-      logger.warn({ err: error }, "AMQP publish channel error"),
+      logger.warn({ broker: address }, `AMQP publish channel closed: ${error.message}`),
     );
     await consume.assertExchange(exchange, "topic", { durable: true });
     await consume.assertQueue(deadQueue, { durable: true });
@@ -208,57 +221,72 @@ export function createRabbitBus(options: RabbitOptions): RabbitBus {
     current.consumerTag = consumerTag;
   };
 
-  const scheduleReconnect = () => {
+  const scheduleReconnect = (failure?: BrokerFailure) => {
     if (closing || reconnectTimer) {
       return;
     }
-    const delay = Math.min(2000, 100 * 2 ** attempt) * (0.8 + Math.random() * 0.4);
+    const delay = backoffMs(attempt);
     attempt += 1;
+    if (failure) {
+      report.failed(failure, delay);
+    }
     reconnectTimer = setTimeout(() => {
       reconnectTimer = undefined;
-      void connect();
+      void connect().catch(() => {});
     }, delay);
   };
 
-  const connect = async (): Promise<void> => {
+  /** One attempt; a failure schedules the next and is returned (the first one decides start-up). */
+  const connect = async (): Promise<BrokerFailure | undefined> => {
     if (closing) {
-      return;
+      return undefined;
     }
     let model: ChannelModel | undefined;
     try {
       model = await amqp.connect(withHeartbeat(url), { timeout: 5000 });
-      model.on("error", (error: Error) => logger.warn({ err: error }, "AMQP connection error"));
+      model.on("error", (error: Error) =>
+        logger.debug({ err: error, broker: address }, "AMQP connection error"),
+      );
       const current = await setup(model);
-      model.on("close", () => {
+      model.on("close", (error?: Error) => {
         if (link === current) {
           link = undefined;
           pending = [];
           if (!closing) {
-            logger.warn("AMQP connection lost; reconnecting");
+            report.lost(error?.message);
             scheduleReconnect();
           }
         }
       });
       if (closing) {
         await model.close().catch(() => {});
-        return;
+        return undefined;
       }
       link = current;
       attempt = 0;
       await startConsuming(current);
-      logger.info({ exchange, queue }, "AMQP connected");
+      report.connected();
+      return undefined;
     } catch (error) {
-      logger.warn({ err: error, attempt }, "AMQP connect failed; retrying");
       await model?.close().catch(() => {});
-      scheduleReconnect();
+      const failure = describeFailure(error);
+      scheduleReconnect(failure);
+      return failure;
     }
   };
 
   return {
     kind: "amqp",
+    address,
     async start(onBatch) {
       handler = onBatch;
-      await connect();
+      const failure = await connect();
+      if (failure?.kind === "refused") {
+        // Wrong credentials do not fix themselves: stop start-up with the reason.
+        closing = true;
+        clearTimeout(reconnectTimer);
+        throw new BrokerRefusedError(`RabbitMQ at ${address} ${failure.text}`);
+      }
     },
     isConnected: () => link !== undefined,
     async stopConsuming() {

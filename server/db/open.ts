@@ -34,8 +34,16 @@ export class StoreOpenError extends Error {
   override name = "StoreOpenError";
 }
 
+/**
+ * How SQLite syncs commits to disk. `full` (the default) fsyncs the WAL on every commit, so a batch
+ * acknowledged to RabbitMQ survives an OS crash or power loss; `normal` fsyncs only at checkpoints
+ * (still safe against a crash of parley itself) for operators who trade that risk for throughput.
+ */
+export type SyncMode = "full" | "normal";
+
 /** Opens (creating if needed) and migrates the database at `path`. */
-export function openStore(path: string): Store {
+export function openStore(path: string, options: { sync?: SyncMode } = {}): Store {
+  const sync = options.sync ?? "full";
   let sqlite: Database.Database;
   try {
     if (path !== ":memory:") {
@@ -43,7 +51,7 @@ export function openStore(path: string): Store {
     }
     sqlite = new Database(path);
     sqlite.pragma("journal_mode = WAL");
-    sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma(`synchronous = ${sync === "full" ? "FULL" : "NORMAL"}`);
     sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("foreign_keys = ON");
   } catch (cause) {

@@ -1,13 +1,16 @@
 /**
- * Liveness (`/healthz`: the process answers) and readiness (`/readyz`: database open and
- * migrated, broker connected when one is configured).
+ * Liveness (`/healthz`: the process answers) and readiness (`/readyz`: database open, migrated
+ * and taking writes, broker connected when one is configured).
  * @module
  */
 import type { HttpApp } from "./env";
 
 /** The state of each dependency, as `/readyz` reports it. */
 export interface HealthReport {
-  database: "ok" | "error";
+  /** `not_writable`: reads work but a write did not commit (disk full, read-only, locked). */
+  database: "ok" | "not_writable";
+  /** Why the database is not ok, when it is not. */
+  database_error?: string;
   bus: "embedded" | "connected" | "disconnected";
 }
 

@@ -33,6 +33,8 @@ export interface WebhookSystem {
   publish(facts: Fact[]): void;
   /** Conference service hook: `conference.created|updated|deleted`. */
   onConferenceChange(accountId: string, change: ConferenceChange): void;
+  /** Deliveries still to be made, by state (the metrics gauge). */
+  backlog(): { pending: number; retrying: number };
 }
 
 export function createWebhookSystem(deps: {
@@ -81,7 +83,17 @@ export function createWebhookSystem(deps: {
       deps.onAttempt?.(ok, result.durationMs / 1000, result.status);
     },
   });
+  const countOpen = sqlite.prepare(
+    "SELECT status, count(*) AS n FROM deliveries WHERE status IN ('pending', 'retrying') GROUP BY status",
+  );
   return {
+    backlog() {
+      const counts = { pending: 0, retrying: 0 };
+      for (const row of countOpen.all() as Array<{ status: "pending" | "retrying"; n: number }>) {
+        counts[row.status] = row.n;
+      }
+      return counts;
+    },
     subscriptions,
     outbox,
     deliveryLog,

@@ -20,8 +20,23 @@ export interface ParleyProcess {
   ready(): Promise<string>;
 }
 
-export function spawnParley(env: Record<string, string>): ParleyProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+/** How the process is started: as `node` directly (default), or a command that wraps it. */
+export interface SpawnOptions {
+  /** `npm start`, as an operator or a supervisor runs it. */
+  npmStart?: boolean;
+  /** A command that runs node for parley, e.g. `["strace", "-f", …]`. */
+  wrap?: string[];
+}
+
+export function spawnParley(
+  env: Record<string, string>,
+  options: SpawnOptions = {},
+): ParleyProcess {
+  const nodeCommand = [process.execPath, "--import", "tsx", "server/main.ts"];
+  const [command = process.execPath, ...args] = options.npmStart
+    ? ["npm", "start", "--silent"]
+    : [...(options.wrap ?? []), ...nodeCommand];
+  const child = spawn(command, args, {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? "",
