@@ -1,39 +1,14 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { type Browser, chromium } from "playwright-core";
-import { describe, expect, it, onTestFinished } from "vitest";
+import { describe, expect, it } from "vitest";
+import { launchChromium } from "./helpers/chromium";
 import { startServer } from "./helpers/server";
-
-const executablePath = "/usr/bin/chromium";
-const hasChromium = existsSync(executablePath);
-async function launch(): Promise<Browser> {
-  if (!hasChromium) {
-    throw new Error(
-      "the dashboard test needs Debian's Chromium at /usr/bin/chromium: apt-get install chromium (.ci/run does)",
-    );
-  }
-  const browser = await chromium.launch({
-    executablePath,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-  onTestFinished(() => browser.close());
-  return browser;
-}
 
 describe("the live dashboard in Chromium", () => {
   it("signs in, shows a live conference, lights talking, mutes a participant and locks the conference", async () => {
     const server = await startServer({ PARLEY_SIMULATE: "1" });
     const apiKey = server.simulation?.createdApiKey ?? "";
-    const browser = await launch();
+    const browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(server.url);
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Json } from "./helpers/api";
+import { launchChromium } from "./helpers/chromium";
 import { startServer } from "./helpers/server";
 
 describe("API documentation", () => {
@@ -38,11 +39,35 @@ describe("API documentation", () => {
     expect(document.components.schemas.ErrorEnvelope.required).toContain("message");
   });
 
-  it("renders the reference at /docs", async () => {
+  it("renders the reference at /docs in a browser with no internet access, from assets parley serves", async () => {
     const server = await startServer();
-    const res = await fetch(`${server.url}/docs`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/text\/html/);
-    expect(await res.text()).toContain('data-url="/openapi.json"');
+    const browser = await launchChromium();
+    const page = await browser.newPage();
+    const origin = new URL(server.url).origin;
+    const elsewhere: string[] = [];
+    // Everything outside parley is unreachable, as on an operator's offline network.
+    await page.route("**/*", (route) => {
+      if (new URL(route.request().url()).origin === origin) {
+        return route.continue();
+      }
+      elsewhere.push(route.request().url());
+      return route.abort("internetdisconnected");
+    });
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${server.url}/docs`);
+    await expect
+      .poll(() => page.locator(".swagger-ui .info .title").textContent(), { timeout: 20_000 })
+      .toMatch(/^parley/);
+    // Operations from the document are listed, e.g. the conference create route.
+    await page
+      .locator(".opblock-summary-path", { hasText: "/v2/accounts/{accountId}/conferences" })
+      .first()
+      .waitFor();
+    expect(elsewhere).toEqual([]);
+    expect(errors).toEqual([]);
+    const asset = await fetch(`${server.url}/docs/assets/swagger-ui-bundle.js`);
+    expect(asset.headers.get("content-type")).toMatch(/javascript/);
+    expect((await fetch(`${server.url}/docs/assets/..%2Fpackage.json`)).status).toBe(404);
   });
 });

@@ -26,7 +26,8 @@ import type { HttpApp, HttpEnv } from "./env";
 import { type EnvelopeInfo, failure } from "./envelope";
 import { type HealthReport, registerHealthRoutes } from "./health";
 import { createMeetingRoutes, type MeetingRoutesDeps } from "./meetings";
-import { docsPage, openApiDocument } from "./openapi";
+import { registerDocs } from "./docs";
+import { openApiDocument } from "./openapi";
 import { registerParticipantRoutes } from "./participants";
 import { registerWebhookRoutes, type WebhookRoutesDeps } from "./webhooks";
 
@@ -97,7 +98,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   registerHealthRoutes(app, deps.health);
   const document = openApiDocument(info.version);
   app.get("/openapi.json", (c) => c.json(document));
-  app.get("/docs", (c) => c.html(docsPage));
+  registerDocs(app);
   registerDashboard(app);
   const metrics = deps.metrics;
   if (metrics) {

@@ -95,7 +95,15 @@ export const routeDocs: RouteDoc[] = [
   {
     method: "get",
     path: "/docs",
-    summary: "The API reference, rendered",
+    summary: "The API reference, rendered (Swagger UI, served by parley: works offline)",
+    tag: "health",
+    auth: "none",
+    plain: true,
+  },
+  {
+    method: "get",
+    path: "/docs/assets/:file",
+    summary: "The reference page's script, stylesheet and icon",
     tag: "health",
     auth: "none",
     plain: true,
@@ -528,18 +536,3 @@ export function openApiDocument(version: string): Record<string, unknown> {
     },
   };
 }
-
-/** A page that renders the document with Scalar's API reference. */
-export const docsPage = `<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <title>parley API</title>
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-  </head>
-  <body>
-    <script id="api-reference" data-url="/openapi.json"></script>
-    <script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference"></script>
-  </body>
-</html>
-`;
