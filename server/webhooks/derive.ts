@@ -78,26 +78,16 @@ export interface Deriver {
   ): OutboundEvent[];
 }
 
-export function createDeriver(ctx: DeriveContext, talkingIntervalMs = 2000): Deriver {
-  /** Per participant: when the last talking start went out, and whether its stop is owed. */
-  const talking = new Map<string, { lastStart: number; owesStop: boolean }>();
-
-  const keepTalking = (t: Transition & { member: MemberInfo }, at: number): boolean => {
-    const key = `${t.run.conferenceId}\u0000${t.member.callId}`;
-    const state = talking.get(key) ?? { lastStart: Number.NEGATIVE_INFINITY, owesStop: false };
-    talking.set(key, state);
-    if (t.kind === "talkingStarted") {
-      if (at - state.lastStart < talkingIntervalMs) {
-        return false;
-      }
-      state.lastStart = at;
-      state.owesStop = true;
-      return true;
-    }
-    const owed = state.owesStop;
-    state.owesStop = false;
-    return owed;
-  };
+export function createDeriver(
+  ctx: DeriveContext,
+  talkingIntervalMs = 2000,
+  maxTalkingEntries = 100_000,
+): Deriver {
+  const talking = createTalkingCoalescer(talkingIntervalMs, maxTalkingEntries);
+  const keepTalking = (t: Transition & { member: MemberInfo }, at: number): boolean =>
+    t.kind === "talkingStarted"
+      ? talking.start(t.run.conferenceId, t.member.callId, at)
+      : talking.stop(t.run.conferenceId, t.member.callId);
 
   return {
     derive(transitions, source) {
@@ -127,7 +117,7 @@ export function createDeriver(ctx: DeriveContext, talkingIntervalMs = 2000): Der
             emit("meeting.started", t.run, { meeting: meetingOf(t.run, ctx) });
             break;
           case "ended":
-            talkingForget(talking, t.run.conferenceId);
+            talking.forgetConference(t.run.conferenceId);
             emit("meeting.ended", t.run, {
               meeting: meetingOf(t.run, ctx, t.at),
               reason: t.reason,
@@ -142,6 +132,7 @@ export function createDeriver(ctx: DeriveContext, talkingIntervalMs = 2000): Der
             );
             break;
           case "left":
+            talking.forget(t.run.conferenceId, t.member.callId);
             emit(
               "meeting.participantLeft",
               t.run,
@@ -173,10 +164,85 @@ export function createDeriver(ctx: DeriveContext, talkingIntervalMs = 2000): Der
   };
 }
 
-function talkingForget(talking: Map<string, unknown>, conferenceId: string): void {
-  for (const key of talking.keys()) {
-    if (key.startsWith(`${conferenceId}\u0000`)) {
-      talking.delete(key);
+/**
+ * Talking coalescing: at most one talking start per participant every `intervalMs`, and a stop
+ * only for a start that went out. The state is a bounded cache, not a record: a participant's
+ * entry goes when they leave, a conference's when it ends, and the least recently active beyond
+ * `maxEntries` are evicted. A stop for a participant with no entry (evicted, or parley restarted
+ * since the start) is sent: a receiver can take a second stop, not a missing one.
+ */
+export function createTalkingCoalescer(intervalMs: number, maxEntries: number) {
+  /** Conference → call → when its last start went out and whether its stop is owed. */
+  const conferences = new Map<string, Map<string, { lastStart: number; owesStop: boolean }>>();
+  let entries = 0;
+
+  const entryOf = (conferenceId: string, callId: string) => {
+    let calls = conferences.get(conferenceId);
+    if (calls) {
+      // Most recently active conferences move to the end: eviction takes from the front.
+      conferences.delete(conferenceId);
+    } else {
+      calls = new Map();
     }
-  }
+    conferences.set(conferenceId, calls);
+    let state = calls.get(callId);
+    if (!state) {
+      state = { lastStart: Number.NEGATIVE_INFINITY, owesStop: false };
+      calls.set(callId, state);
+      entries += 1;
+      evict();
+    }
+    return state;
+  };
+  const evict = () => {
+    for (const [conferenceId, calls] of conferences) {
+      if (entries <= maxEntries) {
+        return;
+      }
+      conferences.delete(conferenceId);
+      entries -= calls.size;
+    }
+  };
+  const forget = (conferenceId: string, callId: string) => {
+    const calls = conferences.get(conferenceId);
+    if (calls?.delete(callId)) {
+      entries -= 1;
+      if (calls.size === 0) {
+        conferences.delete(conferenceId);
+      }
+    }
+  };
+
+  return {
+    /** True when this talking start goes out. */
+    start(conferenceId: string, callId: string, at: number): boolean {
+      const state = entryOf(conferenceId, callId);
+      if (at - state.lastStart < intervalMs) {
+        return false;
+      }
+      state.lastStart = at;
+      state.owesStop = true;
+      return true;
+    },
+    /** True when this talking stop goes out. */
+    stop(conferenceId: string, callId: string): boolean {
+      const state = conferences.get(conferenceId)?.get(callId);
+      if (!state) {
+        return true;
+      }
+      const owed = state.owesStop;
+      state.owesStop = false;
+      return owed;
+    },
+    forget,
+    forgetConference(conferenceId: string): void {
+      const calls = conferences.get(conferenceId);
+      if (calls) {
+        entries -= calls.size;
+        conferences.delete(conferenceId);
+      }
+    },
+    /** Participants currently tracked (for tests of the bound). */
+    size: () => entries,
+  };
 }
