@@ -226,11 +226,33 @@ export const deliveries = sqliteTable(
     index("deliveries_due").on(t.status, t.nextAttemptAt),
     index("deliveries_order").on(t.webhookId, t.orderingKey, t.status),
     index("deliveries_webhook").on(t.webhookId, t.seqNo),
-    // Open deliveries in order, and per queue: the dispatcher's scan stops after a page of heads.
-    index("deliveries_open").on(t.seqNo).where(sql`status IN ('pending', 'retrying')`),
+    // Open deliveries per queue in order: finding a queue's next head is one index seek.
     index("deliveries_open_queue")
       .on(t.webhookId, t.orderingKey, t.seqNo)
       .where(sql`status IN ('pending', 'retrying')`),
+  ],
+);
+
+/**
+ * The head of every (endpoint, conference) queue that has open deliveries: the oldest open one,
+ * the only one that may be sent. The dispatcher picks from the heads alone, so a pick costs the
+ * same however many deliveries wait behind them. A row exists exactly while its queue has an open
+ * delivery; every write that opens or closes a delivery updates it in the same transaction.
+ */
+export const deliveryQueues = sqliteTable(
+  "delivery_queues",
+  {
+    webhookId: text("webhook_id").notNull(),
+    orderingKey: text("ordering_key").notNull(),
+    /** `seq_no` of the oldest open delivery of the queue. */
+    headSeqNo: integer("head_seq_no").notNull(),
+    /** The head's `next_attempt_at`; null while the endpoint is disabled or deleted (parked). */
+    dueAt: integer("due_at"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.webhookId, t.orderingKey] }),
+    // Due heads in due order, parked queues left out: the dispatcher's pick is a range scan.
+    index("delivery_queues_due").on(t.dueAt, t.headSeqNo).where(sql`due_at IS NOT NULL`),
   ],
 );
 

@@ -5,6 +5,7 @@
  */
 import type Database from "better-sqlite3";
 import type { DeliveryStatus } from "../../protocol/webhooks";
+import { createDeliveryQueues } from "./delivery-queues";
 
 interface DeliveryRow {
   seq_no: number;
@@ -65,12 +66,31 @@ export function createDeliveryLog({
   );
   const reschedule = sqlite.prepare(
     `UPDATE deliveries SET status = CASE WHEN attempt_count = 0 THEN 'pending' ELSE 'retrying' END,
-       next_attempt_at = ?, updated_at = ? WHERE webhook_id = ? AND id = ? AND status IN ('dead', 'retrying', 'succeeded')`,
+       next_attempt_at = ?, updated_at = ? WHERE webhook_id = ? AND id = ? AND status IN ('dead', 'retrying', 'succeeded')
+     RETURNING ordering_key`,
   );
   const recoverSince = sqlite.prepare(
     `UPDATE deliveries SET status = 'retrying', next_attempt_at = ?, updated_at = ?
      WHERE webhook_id = ? AND created_at >= ? AND status IN ('dead', 'retrying')`,
   );
+  // A revived delivery may head its queue again: heads are found again in the same transaction.
+  const queues = createDeliveryQueues(sqlite);
+  const retryOne = sqlite.transaction((webhookId: string, deliveryId: string, at: number) => {
+    const row = reschedule.get(at, at, webhookId, deliveryId) as
+      | { ordering_key: string }
+      | undefined;
+    if (row) {
+      queues.refresh(webhookId, row.ordering_key);
+    }
+    return row !== undefined;
+  });
+  const recoverAll = sqlite.transaction((webhookId: string, since: number, at: number) => {
+    const { changes } = recoverSince.run(at, at, webhookId, since);
+    if (changes > 0) {
+      queues.refreshEndpoint(webhookId);
+    }
+    return changes;
+  });
 
   const view = (row: DeliveryRow) => ({
     id: row.id,
@@ -111,12 +131,10 @@ export function createDeliveryLog({
       };
     },
     retry(webhookId, deliveryId) {
-      const at = now();
-      return reschedule.run(at, at, webhookId, deliveryId).changes > 0;
+      return retryOne(webhookId, deliveryId, now());
     },
     recover(webhookId, since) {
-      const at = now();
-      return recoverSince.run(at, at, webhookId, since).changes;
+      return recoverAll(webhookId, since, now());
     },
   };
 }

@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import type Database from "better-sqlite3";
 import { subscribes, type WebhookFormat } from "../../protocol/webhooks";
+import { createDeliveryQueues } from "./delivery-queues";
 import type { OutboundEvent } from "./derive";
 import { variantsOf } from "./formats";
 import type { Subscription } from "./subscriptions";
@@ -40,6 +41,8 @@ export function createOutbox({
      VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
   );
 
+  const queues = createDeliveryQueues(sqlite);
+
   const store = (event: OutboundEvent) => {
     insertEvent.run(
       event.id,
@@ -56,19 +59,23 @@ export function createOutbox({
 
   const deliver = (subscription: Subscription, event: OutboundEvent, variants: number[]) => {
     const at = now();
+    const key = event.conferenceId ?? "";
+    // A disabled endpoint (ping) keeps its delivery parked until it is enabled again.
+    const active = subscription.enabled && subscription.deletedAt === null;
     const ids: string[] = [];
     for (const variant of variants) {
       const id = newDeliveryId();
-      insertDelivery.run(
+      const { lastInsertRowid } = insertDelivery.run(
         id,
         subscription.id,
         event.id,
         variant,
-        event.conferenceId ?? "",
+        key,
         at,
         at,
         at,
       );
+      queues.opened(subscription.id, key, Number(lastInsertRowid), at, active);
       ids.push(id);
     }
     return ids;

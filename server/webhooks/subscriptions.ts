@@ -12,6 +12,7 @@ import type { Db } from "../db/open";
 import { webhooks } from "../db/schema";
 import { badIdentifier, validationFailed } from "../domain/errors";
 import { deepMerge, isPlainObject } from "../domain/merge";
+import { setQueuesActive } from "./delivery-queues";
 import { newWebhookSecret } from "./signing";
 import { type ResolveHost, urlProblem } from "./ssrf";
 
@@ -154,7 +155,12 @@ export function createSubscriptionStore({
       ...(body.enabled && !row.enabled ? { disabledReason: null, failingSince: null } : {}),
       updatedAt: now(),
     };
-    db.update(webhooks).set(values).where(eq(webhooks.id, row.id)).run();
+    db.transaction((tx) => {
+      tx.update(webhooks).set(values).where(eq(webhooks.id, row.id)).run();
+      if (body.enabled !== row.enabled) {
+        setQueuesActive(tx, row.id, body.enabled);
+      }
+    });
     refresh(accountId);
     return { ...row, ...values };
   };
@@ -205,7 +211,11 @@ export function createSubscriptionStore({
     },
     remove(accountId, id) {
       const row = requireRow(accountId, id);
-      db.update(webhooks).set({ deletedAt: now() }).where(eq(webhooks.id, id)).run();
+      db.transaction((tx) => {
+        tx.update(webhooks).set({ deletedAt: now() }).where(eq(webhooks.id, id)).run();
+        // Its pending deliveries are kept (the log stays readable) but never picked again.
+        setQueuesActive(tx, id, false);
+      });
       refresh(accountId);
       return row;
     },
@@ -227,10 +237,14 @@ export function createSubscriptionStore({
       if (!row) {
         return;
       }
-      db.update(webhooks)
-        .set({ enabled: false, disabledReason: reason, updatedAt: now() })
-        .where(eq(webhooks.id, id))
-        .run();
+      db.transaction((tx) => {
+        tx.update(webhooks)
+          .set({ enabled: false, disabledReason: reason, updatedAt: now() })
+          .where(eq(webhooks.id, id))
+          .run();
+        // Its pending deliveries wait, parked, until the endpoint is enabled again.
+        setQueuesActive(tx, id, false);
+      });
       refresh(row.accountId);
     },
     recordOutcome(id, succeeded, at) {
