@@ -99,6 +99,52 @@ const sameAttendee = (a: Attendee, b: Attendee) =>
   (a.id !== undefined && a.id === b.id) ||
   (a.email !== undefined && a.id === undefined && a.email === b.email);
 
+/** `row` with a partial update applied; `null` clears `notify_before` and `timezone`. */
+function merged(row: MeetingRow, body: UpdateMeetingBody, at: number): MeetingRow {
+  const next: MeetingRow = {
+    ...row,
+    name: body.name ?? row.name,
+    startDate: body.start_date ?? row.startDate,
+    endDate: body.end_date ?? row.endDate,
+    attendees: body.attendees ?? row.attendees,
+    record: body.record ?? row.record,
+    chatDialogId: body.chat === true && !row.chatDialogId ? newObjectId() : row.chatDialogId,
+    public: body.public ?? row.public,
+    scheduled: body.scheduled ?? row.scheduled,
+    notify: body.notify ?? row.notify,
+    notifyBefore: body.notify_before === undefined ? row.notifyBefore : body.notify_before,
+    timezone: body.timezone === undefined ? row.timezone : body.timezone,
+    updatedAt: at,
+  };
+  next.reminderAt = reminderAtOf(next.notify, next.startDate, next.notifyBefore);
+  if (next.reminderAt !== row.reminderAt) {
+    next.reminderSentAt = null;
+  }
+  return next;
+}
+
+/**
+ * Runs tasks with the same key one after another (others freely), for work that must await
+ * something outside the database between its read and its write. A key is forgotten once idle.
+ */
+function serialPerKey() {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, task: () => Promise<T>): Promise<T> => {
+    const run = (tails.get(key) ?? Promise.resolve()).then(task);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) {
+        tails.delete(key);
+      }
+    });
+    return run;
+  };
+}
+
 export function createMeetingService(deps: MeetingDeps): MeetingService {
   const { db, now } = deps;
   const live = (accountId: string) =>
@@ -156,6 +202,37 @@ export function createMeetingService(deps: MeetingDeps): MeetingService {
     raw: null,
     extra: {},
   });
+
+  /** A live meeting the user hosts: only the host may change or delete it. */
+  const editable = (accountId: string, userId: string, id: string, what: string): MeetingRow => {
+    const row = find(accountId, id);
+    if (!row) {
+      throw notFound();
+    }
+    if (!isHost(row, userId)) {
+      throw hostOnly(what);
+    }
+    return row;
+  };
+
+  /** The `meeting.notify` events an update causes. */
+  const changeNotices = (row: MeetingRow, next: MeetingRow, body: UpdateMeetingBody): Fact[] => {
+    const facts: Fact[] = [];
+    const everyone = [...next.attendees, hostRecipient(next)];
+    if (next.notify && !row.notify) {
+      facts.push(notice(next, "notify_enabled", everyone));
+    }
+    if (next.notify && next.startDate !== row.startDate) {
+      facts.push(notice(next, "start_date_changed", everyone));
+    }
+    const added = next.attendees.filter((a) => !row.attendees.some((b) => sameAttendee(a, b)));
+    if (next.notify && body.attendees && added.length > 0) {
+      facts.push(notice(next, "attendees_added", added));
+    }
+    return facts;
+  };
+
+  const oneAtATime = serialPerKey();
 
   return {
     view,
@@ -234,66 +311,34 @@ export function createMeetingService(deps: MeetingDeps): MeetingService {
       return row;
     },
     async update(accountId, userId, id, body) {
-      const row = find(accountId, id);
-      if (!row) {
-        throw notFound();
+      // Read, merge and write in one synchronous transaction: no other write can land between.
+      const write = () =>
+        deps.transaction(() => {
+          const row = editable(accountId, userId, id, "update");
+          const next = merged(row, body, now());
+          db.update(meetings).set(next).where(eq(meetings.id, id)).run();
+          if (next.name !== row.name) {
+            deps.conferences.patch(accountId, row.conferenceId, { name: next.name.slice(0, 128) });
+          }
+          deps.publish(changeNotices(row, next, body));
+          return next;
+        });
+      if (body.record === undefined) {
+        return write();
       }
-      if (!isHost(row, userId)) {
-        throw hostOnly("update");
-      }
-      const next: MeetingRow = {
-        ...row,
-        name: body.name ?? row.name,
-        startDate: body.start_date ?? row.startDate,
-        endDate: body.end_date ?? row.endDate,
-        attendees: body.attendees ?? row.attendees,
-        record: body.record ?? row.record,
-        chatDialogId: body.chat === true && !row.chatDialogId ? newObjectId() : row.chatDialogId,
-        public: body.public ?? row.public,
-        scheduled: body.scheduled ?? row.scheduled,
-        notify: body.notify ?? row.notify,
-        notifyBefore: body.notify_before === undefined ? row.notifyBefore : body.notify_before,
-        timezone: body.timezone === undefined ? row.timezone : body.timezone,
-        updatedAt: now(),
-      };
-      next.reminderAt = reminderAtOf(next.notify, next.startDate, next.notifyBefore);
-      if (next.reminderAt !== row.reminderAt) {
-        next.reminderSentAt = null;
-      }
-      // The media server hears about recording first: if it cannot, nothing changes.
-      if (next.record !== row.record) {
-        await deps.record(accountId, row.conferenceId, next.record ? "start" : "stop", row.id);
-      }
-      return deps.transaction(() => {
-        db.update(meetings).set(next).where(eq(meetings.id, id)).run();
-        if (next.name !== row.name) {
-          deps.conferences.patch(accountId, row.conferenceId, { name: next.name.slice(0, 128) });
+      // The media server hears about recording first: if it cannot, nothing changes. Updates that
+      // set `record` run one at a time per meeting, so the flag read here is the one that commits.
+      return oneAtATime(id, async () => {
+        const row = editable(accountId, userId, id, "update");
+        if (body.record !== row.record) {
+          await deps.record(accountId, row.conferenceId, body.record ? "start" : "stop", row.id);
         }
-        const facts: Fact[] = [];
-        const everyone = [...next.attendees, hostRecipient(next)];
-        if (next.notify && !row.notify) {
-          facts.push(notice(next, "notify_enabled", everyone));
-        }
-        if (next.notify && next.startDate !== row.startDate) {
-          facts.push(notice(next, "start_date_changed", everyone));
-        }
-        const added = next.attendees.filter((a) => !row.attendees.some((b) => sameAttendee(a, b)));
-        if (next.notify && body.attendees && added.length > 0) {
-          facts.push(notice(next, "attendees_added", added));
-        }
-        deps.publish(facts);
-        return next;
+        return write();
       });
     },
     remove(accountId, userId, id) {
-      const row = find(accountId, id);
-      if (!row) {
-        throw notFound();
-      }
-      if (!isHost(row, userId)) {
-        throw hostOnly("delete");
-      }
       deps.transaction(() => {
+        const row = editable(accountId, userId, id, "delete");
         db.update(meetings).set({ deletedAt: now() }).where(eq(meetings.id, id)).run();
         if (deps.conferences.find(accountId, row.conferenceId)) {
           deps.conferences.remove(accountId, row.conferenceId);

@@ -5,7 +5,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { defaultErrorText } from "../../protocol/errors";
 import type { AccountService } from "../domain/accounts";
 import type { Authenticator } from "../domain/auth";
@@ -21,14 +20,15 @@ import { requireAccount } from "./auth";
 import { registerBbbHookRoutes } from "./bbb-hooks";
 import { registerConferenceRoutes } from "./conferences";
 import { registerDashboard } from "./dashboard";
+import { registerDocs } from "./docs";
 import { registerDownloadRoutes } from "./downloads";
 import type { HttpApp, HttpEnv } from "./env";
 import { type EnvelopeInfo, failure } from "./envelope";
 import { type HealthReport, registerHealthRoutes } from "./health";
-import { createMeetingRoutes, type MeetingRoutesDeps } from "./meetings";
-import { registerDocs } from "./docs";
+import { createMeetingRoutes, isMeetingsPath, type MeetingRoutesDeps } from "./meetings";
 import { openApiDocument } from "./openapi";
 import { registerParticipantRoutes } from "./participants";
+import { BodyRefused, closeWhenBodyUnread, crossbarBodyError, limitBodySize } from "./request-body";
 import { registerWebhookRoutes, type WebhookRoutesDeps } from "./webhooks";
 
 export interface HttpDeps {
@@ -49,7 +49,7 @@ export interface HttpDeps {
     text(): Promise<{ contentType: string; body: string }>;
     request(method: string, route: string, status: number, seconds: number): void;
   };
-  meetings: MeetingRoutesDeps;
+  meetings: Omit<MeetingRoutesDeps, "bodyLimit">;
   downloads: Parameters<typeof registerDownloadRoutes>[1];
 }
 
@@ -59,6 +59,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   const { info, logger } = deps;
   const app = new Hono<HttpEnv>();
 
+  app.use(closeWhenBodyUnread);
   app.use(async function requestContext(c, next) {
     const given = c.req.header("x-request-id");
     const requestId = given && acceptableRequestId.test(given) ? given : randomUUID();
@@ -84,16 +85,9 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       "request",
     );
   });
-  app.use(
-    bodyLimit({
-      maxSize: deps.bodyLimit,
-      onError: () => {
-        throw new DomainError("request_entity_too_large", {
-          message: `request body exceeds ${deps.bodyLimit} bytes`,
-        });
-      },
-    }),
-  );
+  // The meetings routes apply the same limit themselves, so that their 413 reads like theirs.
+  const limitSize = limitBodySize(deps.bodyLimit);
+  app.use((c, next) => (isMeetingsPath(c.req.path) ? next() : limitSize(c, next)));
 
   registerHealthRoutes(app, deps.health);
   const document = openApiDocument(info.version);
@@ -121,11 +115,12 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     accounts: deps.accounts,
     subscriptions: deps.webhooks.subscriptions,
   });
-  app.route("/", createMeetingRoutes(deps.meetings));
+  app.route("/", createMeetingRoutes({ ...deps.meetings, bodyLimit: deps.bodyLimit }));
   registerDownloadRoutes(app, deps.downloads);
 
   app.notFound((c) => failure(c, info, "not_found", { message: `no route for ${c.req.path}` }));
-  app.onError((error, c) => {
+  app.onError((thrown, c) => {
+    const error = thrown instanceof BodyRefused ? crossbarBodyError(thrown) : thrown;
     if (error instanceof DomainError) {
       return failure(c, info, error.code, error.data);
     }

@@ -16,6 +16,7 @@ import type { SideEvents } from "../domain/side-events";
 import type { Logger } from "../logger";
 import { presentedToken } from "./auth";
 import type { HttpEnv } from "./env";
+import { BodyRefused, limitBodySize, readBodyText, readJson } from "./request-body";
 import { parseWith } from "./validate";
 
 export interface MeetingRoutesDeps {
@@ -23,6 +24,8 @@ export interface MeetingRoutesDeps {
   meetings: MeetingService;
   sideEvents: SideEvents;
   logger: Logger;
+  /** `HTTP_BODY_LIMIT`: the same size rule as every other route. */
+  bodyLimit: number;
 }
 
 type Errors = string[] | Record<string, string[]>;
@@ -50,17 +53,8 @@ function fieldErrors(data: unknown): Record<string, string[]> {
 }
 
 /** Repairs the one slip in seed 002's own PUT example (a missing comma), nothing more. */
-function parseJsonBody(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    const repaired = text.replace(/(\d|"|true|false|null|\]|\})(\s+)(")/g, "$1,$2$3");
-    try {
-      return JSON.parse(repaired);
-    } catch {
-      throw new ApiError(400, ["Request body is not valid JSON"]);
-    }
-  }
+function repairSeedComma(text: string): string {
+  return text.replace(/(\d|"|true|false|null|\]|\})(\s+)(")/g, "$1,$2$3");
 }
 
 const rangeFields = ["start_date", "end_date", "created_at", "updated_at"] as const;
@@ -147,37 +141,33 @@ function userOf(c: Context<HttpEnv>, auth: Authenticator): { accountId: string; 
 
 const stripJson = (id: string) => id.replace(/\.json$/, "");
 
-const MAX_GET_BODY = 64 * 1024;
+/** The paths this route group owns; the app leaves their body limit to it. */
+export function isMeetingsPath(path: string): boolean {
+  return path === "/meetings" || path === "/meetings.json" || path.startsWith("/meetings/");
+}
 
-/**
- * A GET request's body. fetch() Requests cannot carry one, so it is read from the raw Node
- * request: the seed's own curl example sends its filters that way.
- */
-async function getBody(c: Context<HttpEnv>): Promise<string> {
-  const incoming = c.env?.incoming;
-  if (!incoming || incoming.readableEnded) {
-    return "";
+/** A body the shared rules refused, worded as ConnectyCube words errors. */
+function refusal(refused: BodyRefused): ApiError {
+  switch (refused.fault) {
+    case "too_large":
+      return new ApiError(413, ["Request body too large"]);
+    case "too_deep":
+      return new ApiError(400, [`Request body is nested too deeply (${refused.message})`]);
+    default:
+      return new ApiError(400, ["Request body is not valid JSON"]);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of incoming) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_GET_BODY) {
-      throw new ApiError(413, ["Request body too large"]);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 export function createMeetingRoutes(deps: MeetingRoutesDeps): Hono<HttpEnv> {
   const { auth, meetings } = deps;
   const app = new Hono<HttpEnv>();
 
-  const body = async (c: Context<HttpEnv>) => {
-    const text = await c.req.text();
-    return text.trim() === "" ? {} : parseJsonBody(text);
-  };
+  // "/meetings/*" matches "/meetings" too.
+  const limitSize = limitBodySize(deps.bodyLimit);
+  app.use("/meetings/*", limitSize);
+  app.use("/meetings.json", limitSize);
+  const body = async (c: Context<HttpEnv>) =>
+    (await readJson(c, { repair: repairSeedComma })) ?? {};
 
   for (const path of ["/meetings", "/meetings.json"]) {
     app.post(path, async (c) => {
@@ -190,7 +180,7 @@ export function createMeetingRoutes(deps: MeetingRoutesDeps): Hono<HttpEnv> {
       const { accountId, userId } = userOf(c, auth);
       // The seed's curl sends the filters as a form body on GET; the SDK sends them in the query.
       const params = new URLSearchParams(new URL(c.req.url).search);
-      const form = (await getBody(c)).trim();
+      const form = (await readBodyText(c, deps.bodyLimit)).trim();
       if (form && !form.startsWith("{")) {
         for (const [key, value] of new URLSearchParams(form)) {
           params.append(key, value);
@@ -229,7 +219,8 @@ export function createMeetingRoutes(deps: MeetingRoutesDeps): Hono<HttpEnv> {
     throw new ApiError(405, ["Method not allowed"]);
   });
 
-  app.onError((error, c) => {
+  app.onError((thrown, c) => {
+    const error = thrown instanceof BodyRefused ? refusal(thrown) : thrown;
     if (error instanceof ApiError) {
       return c.json({ errors: error.errors }, error.status);
     }
