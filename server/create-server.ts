@@ -26,6 +26,7 @@ import { newSecret, sha256Hex } from "./domain/ids";
 import { createIngest, type Ingest } from "./domain/ingest";
 import { createLiveState } from "./domain/live-state";
 import { createMeetingService } from "./domain/meetings";
+import { createSessionLog } from "./domain/session-log";
 import { getOrCreateSetting } from "./domain/settings";
 import { createSideEvents } from "./domain/side-events";
 import { createUrlSigner } from "./domain/signed-urls";
@@ -187,6 +188,7 @@ export async function createServer(
     publish: (facts) => webhooks.publish(facts),
     transaction,
   });
+  const sessions = createSessionLog(sqlite);
   const sideEvents = createSideEvents({
     sqlite,
     now,
@@ -203,10 +205,12 @@ export async function createServer(
       return options.endedAt === null ? { ...meeting, endedAt: null } : meeting;
     },
     isRunning: (id) => live.isRunningNow(id),
+    lastEndedRun: (id) => sessions.lastEnded(id),
     publish: (facts) => webhooks.publish(facts),
   });
   const ingest = createIngest({
     sqlite,
+    sessions,
     logger,
     now,
     ownerOf: (id) => conferences.ownerOf(id),

@@ -80,6 +80,27 @@ export const conferenceRuntime = sqliteTable(
   (t) => [index("conference_runtime_account").on(t.accountId)],
 );
 
+/**
+ * One row per run ("session") of a conference: opened when the run starts, closed with its end
+ * and reason. Written with the live state in the ingest transaction, so it survives restarts.
+ */
+export const conferenceSessions = sqliteTable(
+  "conference_sessions",
+  {
+    conferenceId: text("conference_id").notNull(),
+    startedAt: integer("started_at").notNull(),
+    accountId: text("account_id").notNull(),
+    instanceId: text("instance_id"),
+    endedAt: integer("ended_at"),
+    endReason: text("end_reason"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.conferenceId, t.startedAt] }),
+    index("conference_sessions_ended").on(t.conferenceId, t.endedAt),
+    index("conference_sessions_account").on(t.accountId, t.startedAt),
+  ],
+);
+
 /** Members currently in a conference, one row per call leg. */
 export const participants = sqliteTable(
   "participants",

@@ -6,6 +6,7 @@
  */
 import type Database from "better-sqlite3";
 import type { DecodedEvent } from "./decode-event";
+import type { SessionLog } from "./session-log";
 import { HOST_END_WINDOW_MS, type MemberInfo, type RunInfo, type Transition } from "./transitions";
 
 type Row = Record<string, unknown>;
@@ -67,8 +68,11 @@ function memberOf(row: Row): MemberInfo {
   };
 }
 
-/** Applies events to `conference_runtime` and `participants` with prepared statements. */
-export function createEventApplier(sqlite: Database.Database) {
+/**
+ * Applies events to `conference_runtime` and `participants` with prepared statements, and records
+ * each run's start and end in the session log.
+ */
+export function createEventApplier(sqlite: Database.Database, sessions: SessionLog) {
   const runtime = sqlite.prepare("SELECT * FROM conference_runtime WHERE conference_id = ?");
   const openRuntime = sqlite.prepare(
     `INSERT INTO conference_runtime (conference_id, account_id, instance_id, switch_hostname, started_at, locked, updated_at)
@@ -142,7 +146,11 @@ export function createEventApplier(sqlite: Database.Database) {
     });
     const after = runtime.get(decoded.event.conference_id) as Row;
     if (!before) {
-      out.push({ kind: "started", run: runOf(after) });
+      const run = runOf(after);
+      sessions.opened(run);
+      out.push({ kind: "started", run });
+    } else if (after.instance_id !== before.instance_id) {
+      sessions.instanceLearned(runOf(after));
     }
     return after;
   };
@@ -150,12 +158,9 @@ export function createEventApplier(sqlite: Database.Database) {
   const endRun = (run: Row, now: number, out: Transition[], forced: boolean) => {
     const hostEndedAt = run.host_ended_at as number | null;
     const byHost = forced || (hostEndedAt !== null && now - hostEndedAt <= HOST_END_WINDOW_MS);
-    out.push({
-      kind: "ended",
-      run: runOf(run),
-      reason: byHost ? "HOST_ENDED_MEETING" : "ALL_PARTICIPANTS_LEFT",
-      at: now,
-    });
+    const reason = byHost ? "HOST_ENDED_MEETING" : "ALL_PARTICIPANTS_LEFT";
+    sessions.closed(runOf(run), now, reason);
+    out.push({ kind: "ended", run: runOf(run), reason, at: now });
     closeRuntime.run(run.conference_id);
   };
 

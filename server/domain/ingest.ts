@@ -11,6 +11,7 @@ import type { Logger } from "../logger";
 import { createEventApplier } from "./apply-event";
 import { type DecodedEvent, decodeEvent } from "./decode-event";
 import { type DecodedSideEvent, decodeSideEvent, type SideCategory } from "./decode-side-event";
+import type { SessionLog } from "./session-log";
 import type { Transition } from "./transitions";
 
 /** An event as committed: what the WebSocket feed and webhooks are built from. */
@@ -57,6 +58,8 @@ export interface IngestDeps {
    * webhook events commit (or roll back) with the event itself.
    */
   onTransitions?(transitions: Transition[], source: EventSourceInfo): void;
+  /** Where each run's start and end are recorded. */
+  sessions: SessionLog;
   /** Applies a recording, chat, livestream or transcript event, inside the transaction. */
   onSideEvent?(event: DecodedSideEvent, accountId: string, source: EventSourceInfo): void;
   /** Told about each batch (size, seconds to commit) and each refusal (metrics). */
@@ -88,7 +91,7 @@ function decode(message: InboundMessage): Decoded | { reason: string } {
 
 export function createIngest(deps: IngestDeps): Ingest {
   const { sqlite, logger, now } = deps;
-  const applier = createEventApplier(sqlite);
+  const applier = createEventApplier(sqlite, deps.sessions);
   const listeners = new Set<(events: CommittedEvent[]) => void>();
   const appendEvent = sqlite.prepare(
     `INSERT INTO events (msg_id, digest, account_id, conference_id, call_id, name, routing_key, body, received_at)

@@ -9,6 +9,7 @@ import type Database from "better-sqlite3";
 import type { DecodedSideEvent } from "./decode-side-event";
 import type { Fact } from "./facts";
 import type { MeetingRow } from "./meetings";
+import type { EndedRun } from "./session-log";
 import type { UrlSigner } from "./signed-urls";
 import type { RunInfo, Transition } from "./transitions";
 
@@ -48,6 +49,8 @@ export interface SideEventDeps {
     options?: { endedAt?: number | null; run?: RunInfo },
   ): Record<string, unknown>;
   isRunning(conferenceId: string): boolean;
+  /** The conference's most recent ended run (from the store: it survives restarts). */
+  lastEndedRun(conferenceId: string): EndedRun | undefined;
   publish(facts: Fact[]): void;
 }
 
@@ -91,13 +94,12 @@ export function createSideEvents(deps: SideEventDeps): SideEvents {
   const chatSince = sqlite.prepare(
     "SELECT count(*) AS n FROM chat_messages WHERE conference_id = ? AND sent_at >= ? AND sent_at <= ?",
   );
-  /** The last run of each conference that ended, so events after the end name that run. */
-  const lastRuns = new Map<string, { run: RunInfo; endedAt: number }>();
   const meetingNow = (conferenceId: string, accountId: string) => {
     if (deps.isRunning(conferenceId)) {
       return deps.meetingObject(conferenceId, accountId, { endedAt: null });
     }
-    const last = lastRuns.get(conferenceId);
+    // Events after the end (an upload, a transcript) name the run that ended.
+    const last = deps.lastEndedRun(conferenceId);
     return deps.meetingObject(
       conferenceId,
       accountId,
@@ -346,7 +348,6 @@ export function createSideEvents(deps: SideEventDeps): SideEvents {
           continue;
         }
         const { conferenceId, accountId, startedAt } = t.run;
-        lastRuns.set(conferenceId, { run: t.run, endedAt: t.at });
         const { n } = chatSince.get(conferenceId, startedAt, t.at) as { n: number };
         if (n > 0) {
           const signed = signer.sign(
