@@ -1,7 +1,8 @@
 /**
  * The outbox: stores each outbound event and one delivery per interested subscription (and per
- * body variant), inside the caller's transaction. Nothing is sent here; the dispatcher picks the
- * rows up after the commit.
+ * body variant), inside the caller's transaction, and enters each delivery in its queue (see
+ * delivery-queues.ts) in that same transaction. Nothing is sent here; the dispatcher picks the
+ * queue heads up after the commit.
  * @module
  */
 import { randomBytes } from "node:crypto";
