@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/faults/**", "node_modules/**"],
+    exclude: ["test/faults/**", "test/load/**", "node_modules/**"],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // The JSON report feeds the one-line summary `.ci/run` prints.
