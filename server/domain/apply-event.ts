@@ -5,40 +5,16 @@
  * @module
  */
 import type Database from "better-sqlite3";
+import {
+  participantFlags as flagColumns,
+  flagsForcedBy,
+  participantFlagDefaults,
+} from "../../protocol/events";
 import type { DecodedEvent } from "./decode-event";
 import type { SessionLog } from "./session-log";
 import { HOST_END_WINDOW_MS, type MemberInfo, type RunInfo, type Transition } from "./transitions";
 
 type Row = Record<string, unknown>;
-
-/** Flag an event name sets, whatever the state fields say. */
-const forcedFlags: Record<string, Partial<Record<"talking" | "speak" | "hear", boolean>>> = {
-  "start-talking": { talking: true },
-  "stop-talking": { talking: false },
-  "mute-member": { speak: false },
-  "unmute-member": { speak: true },
-  "deaf-member": { hear: false },
-  "undeaf-member": { hear: true },
-};
-
-const flagColumns = [
-  "is_moderator",
-  "floor",
-  "hear",
-  "speak",
-  "talking",
-  "mute_detect",
-  "video",
-] as const;
-const flagDefaults: Record<(typeof flagColumns)[number], boolean> = {
-  is_moderator: false,
-  floor: false,
-  hear: true,
-  speak: true,
-  talking: false,
-  mute_detect: false,
-  video: false,
-};
 
 /** Flag changes worth a transition: [column, kind when it turns true, kind when it turns false]. */
 const flagTransitions = [
@@ -174,14 +150,14 @@ export function createEventApplier(sqlite: Database.Database, sessions: SessionL
     const { event } = decoded;
     const channelVars = (event.conference_channel_vars ?? {}) as Row;
     const pick = (column: string): unknown => channelVars[column] ?? (event as Row)[column];
-    const forced = forcedFlags[event.event] ?? {};
+    const forced = flagsForcedBy[event.event] ?? {};
     const flags = Object.fromEntries(
       flagColumns.map((column) => {
         const value =
           (forced as Row)[column] ??
           pick(column) ??
           toBool(existing?.[column]) ??
-          flagDefaults[column];
+          participantFlagDefaults[column];
         return [column, value ? 1 : 0];
       }),
     );
@@ -276,7 +252,11 @@ export function createEventApplier(sqlite: Database.Database, sessions: SessionL
             return out;
           }
           const existing = participant.get(conferenceId, callId) as Row | undefined;
-          if (!existing && event.event !== "add-member" && forcedFlags[event.event] === undefined) {
+          if (
+            !existing &&
+            event.event !== "add-member" &&
+            flagsForcedBy[event.event] === undefined
+          ) {
             return out;
           }
           const run = ensureRuntime(decoded, accountId, now, out);
@@ -289,7 +269,7 @@ export function createEventApplier(sqlite: Database.Database, sessions: SessionL
               return out;
             }
           }
-          const before: Row = existing ?? flagDefaults;
+          const before: Row = existing ?? participantFlagDefaults;
           for (const [column, on, off] of flagTransitions) {
             const was = Boolean(before[column]);
             const is = Boolean(after[column]);

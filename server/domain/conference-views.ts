@@ -3,7 +3,7 @@
  * one, Kazoo's ad-hoc default document) joined with its live state under `_read_only`.
  * @module
  */
-import { conferenceDocument } from "../../protocol/conference";
+import { type ConferenceReadOnly, conferenceDocument } from "../../protocol/conference";
 import type { ConferenceService, StoredConference } from "./conferences";
 import { badIdentifier } from "./errors";
 import {
@@ -26,6 +26,11 @@ export interface ConferenceViews {
   resolve(accountId: string, id: string): ResolvedConference;
   /** `GET /conferences/{C}` data. */
   detail(conference: ResolvedConference): Record<string, unknown>;
+  /**
+   * The live figures Kazoo 5's crossbar answers in the envelope's `metadata` (where Monster UI's
+   * conference viewer reads them), the same as the document's `_read_only`.
+   */
+  figures(conference: ResolvedConference): ConferenceReadOnly;
   /** `GET /conferences` data: stored documents, then conferences running without one. */
   list(accountId: string): Record<string, unknown>[];
   participants(conference: ResolvedConference): Record<string, unknown>[];
@@ -93,6 +98,10 @@ export function createConferenceViews({
         ...stored.map((c) => row(c.doc, c.id)),
         ...adHoc.map((id) => row(adHocDocument(id), id)),
       ];
+    },
+    figures(conference) {
+      const members = conference.runtime ? live.participants(conference.id) : [];
+      return readOnlyOf(conference.runtime, members, now());
     },
     participants(conference) {
       if (!conference.runtime) {

@@ -8,9 +8,12 @@ import {
   type ConferenceEvent,
   conferenceEvent,
   conferenceLevelEvents,
+  flagsForcedBy,
   MAX_EVENT_BYTES,
   normalizeKeys,
   parseEventRoutingKey,
+  participantFlagDefaults,
+  participantFlags,
 } from "../../protocol/events";
 import { dottedPath } from "../../protocol/validation";
 import { isPlainObject } from "./merge";
@@ -99,6 +102,9 @@ export function decodeEvent(routingKey: string, body: Buffer): DecodeResult {
   for (const field of privateFields) {
     delete data[field];
   }
+  if (!conferenceLevel && data.conference_channel_vars === undefined) {
+    data.conference_channel_vars = channelVarsOf(event);
+  }
   return {
     ok: true,
     value: {
@@ -111,4 +117,29 @@ export function decodeEvent(routingKey: string, body: Buffer): DecodeResult {
       data,
     },
   };
+}
+
+/**
+ * `conference_channel_vars` for an event in the legacy flat form, so every pushed participant
+ * event carries the nested state Kazoo's current feed has (Monster UI's conference viewer reads
+ * `is_moderator`, `speak`, `hear` and `talking` only from there): the flat fields, the flag the
+ * event name sets, else the defaults.
+ */
+function channelVarsOf(event: ConferenceEvent): Record<string, unknown> {
+  const forced = flagsForcedBy[event.event] ?? {};
+  const vars: Record<string, unknown> = {};
+  for (const flag of participantFlags) {
+    vars[flag] =
+      forced[flag as keyof typeof forced] ?? event[flag] ?? participantFlagDefaults[flag];
+  }
+  if (event.energy_level !== undefined) {
+    vars.energy_level = event.energy_level;
+  }
+  if (event.current_energy !== undefined) {
+    vars.current_energy = event.current_energy;
+  }
+  if (event.participant_id !== undefined) {
+    vars.member_id = event.participant_id;
+  }
+  return vars;
 }

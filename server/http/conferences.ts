@@ -48,7 +48,10 @@ export function registerConferenceRoutes(app: HttpApp, deps: ConferenceRoutesDep
   const one = `${base}/:conferenceId`;
   app.get(one, (c) => {
     const conference = views.resolve(c.req.param("accountId"), c.req.param("conferenceId"));
-    return success(c, info, views.detail(conference), { revision: conference.stored?.revision });
+    return success(c, info, views.detail(conference), {
+      revision: conference.stored?.revision,
+      extra: { metadata: views.figures(conference) },
+    });
   });
   app.post(one, async (c) => {
     const { accountId, conferenceId } = c.req.param();

@@ -55,7 +55,11 @@ export function registerParticipantRoutes(app: HttpApp, deps: ParticipantRoutesD
       c,
       info,
       { ...detail, _read_only: { ...readOnly, affected_participants: affected } },
-      { status: 201, revision: conference.stored?.revision },
+      {
+        status: 201,
+        revision: conference.stored?.revision,
+        extra: { metadata: views.figures(conference) },
+      },
     );
   });
   rejectOtherMethods(app, all);

@@ -1,5 +1,5 @@
 /**
- * The WebSocket gateway at `/ws` (ws, `noServer` + the HTTP server's upgrade event). Pushes each
+ * The WebSocket gateway at `/ws` and `/` (ws, `noServer` + the HTTP server's upgrade event). Pushes each
  * committed event to the sessions bound to it, serialising the event's data once per event and
  * each frame once per binding string, and drops sockets that stop reading instead of letting
  * them slow everyone else.
@@ -168,7 +168,8 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? "/", "http://localhost");
-    if (url.pathname !== "/ws") {
+    // Kazoo's blackhole listens at the root (Monster UI connects to `ws://host:5555`): both work.
+    if (url.pathname !== "/ws" && url.pathname !== "/") {
       socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
       return;
     }

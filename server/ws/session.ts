@@ -164,21 +164,27 @@ export function createSession(
     reply(requestId, "success", { unsubscribed: valid.bindings, subscribed: [...entries.keys()] });
   };
 
-  /** Authenticates with the message's token if it carries one; false after an error reply. */
-  const authenticate = (presented: unknown, requestId: string): boolean => {
+  /**
+   * Authenticates a message with its own token, or the socket's last one when it carries none;
+   * false after an error reply. A subscribe is checked on a token valid now (as Kazoo's blackhole
+   * checks each one): an expired token cannot add bindings, while those made before keep
+   * delivering.
+   */
+  const authenticate = (given: unknown, requestId: string, action: unknown): boolean => {
+    let presented = given;
     if (presented === undefined || presented === null) {
-      if (principal) {
+      if (!principal || token === undefined) {
+        fail(requestId, [wsErrors.tokenRequired]);
+        return false;
+      }
+      if (action !== "subscribe") {
         return true;
       }
-      fail(requestId, [wsErrors.tokenRequired]);
-      return false;
+      presented = token;
     }
     if (typeof presented !== "string") {
       fail(requestId, [wsErrors.tokenFormat]);
       return false;
-    }
-    if (principal && presented === token) {
-      return true;
     }
     const resolved = deps.auth.authenticate(presented);
     if (!resolved) {
@@ -216,7 +222,7 @@ export function createSession(
       }
       const message = parsed.data;
       const requestId = requestIdOf(message.request_id);
-      if (!authenticate(message.auth_token, requestId)) {
+      if (!authenticate(message.auth_token, requestId, message.action)) {
         return;
       }
       switch (message.action) {

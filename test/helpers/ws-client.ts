@@ -20,8 +20,13 @@ export interface TestSocket {
 
 let counter = 0;
 
-export async function connectWs(server: ParleyServer, query = ""): Promise<TestSocket> {
-  const socket = new WebSocket(`${server.url.replace("http", "ws")}/ws${query}`);
+/** Connects to `path` (`/ws`, or `/` as Kazoo's blackhole URL has it) with `query`. */
+export async function connectWs(
+  server: ParleyServer,
+  query = "",
+  path = "/ws",
+): Promise<TestSocket> {
+  const socket = new WebSocket(`${server.url.replace("http", "ws")}${path}${query}`);
   const frames: Json[] = [];
   socket.on("message", (data) => frames.push(JSON.parse(data.toString())));
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
