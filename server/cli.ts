@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { WebSocket } from "ws";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, loadProcessConfig } from "./config";
 import { openStore, StoreOpenError } from "./db/open";
 import { createAccountService } from "./domain/accounts";
 import { newSecret } from "./domain/ids";
@@ -68,7 +68,7 @@ async function main(argv: string[]): Promise<void> {
       await import("./simulator/cli");
       return;
     case "migrate": {
-      const config = loadConfig(process.env);
+      const config = loadProcessConfig();
       const store = openStore(config.databasePath, { sync: config.databaseSync });
       await store.close();
       process.stdout.write(`database ${config.databasePath} is up to date\n`);
@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<void> {
       if (sub !== "create" || !name) {
         fail(`usage: parley accounts create <name>\n\n${help.accounts}`);
       }
-      const config = loadConfig(process.env);
+      const config = loadProcessConfig();
       const store = openStore(config.databasePath, { sync: config.databaseSync });
       try {
         const account = createAccountService({ db: store.db, now: Date.now }).create(
@@ -109,7 +109,7 @@ async function main(argv: string[]): Promise<void> {
       if (!apiKey) {
         fail(`usage: parley token <api_key>\n\n${help.token}`);
       }
-      const config = loadConfig(process.env);
+      const config = loadProcessConfig();
       const store = openStore(config.databasePath, { sync: config.databaseSync });
       try {
         const account = createAccountService({ db: store.db, now: Date.now }).findByApiKey(apiKey);
@@ -143,7 +143,7 @@ async function main(argv: string[]): Promise<void> {
       if (sub !== "tail" || !account || !values.token) {
         fail(`usage: parley events tail <account_id> --token <auth token>\n\n${help.events}`);
       }
-      const config = loadConfig(process.env);
+      const config = loadProcessConfig();
       const base = values.url ?? `http://127.0.0.1:${config.port}`;
       await tail(base, account, values.token, values.binding ?? "conference.event.*.*");
       return;

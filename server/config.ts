@@ -129,3 +129,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     wsMaxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
   };
 }
+
+/** The configuration of this process, from its environment: the one place parley reads it. */
+export function loadProcessConfig(): Config {
+  return loadConfig(process.env);
+}

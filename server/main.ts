@@ -4,12 +4,12 @@
  * @module
  */
 import { BrokerRefusedError } from "./amqp/broker-link-state";
-import { ConfigError, loadConfig } from "./config";
+import { ConfigError, loadProcessConfig } from "./config";
 import { createServer } from "./create-server";
 import { StoreOpenError } from "./db/open";
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadProcessConfig();
   const server = await createServer(config);
   if (server.generatedAdminToken) {
     process.stderr.write(

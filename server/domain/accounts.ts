@@ -4,10 +4,10 @@
  * @module
  */
 import { asc, eq, sql } from "drizzle-orm";
-import type { Db } from "../db/open";
 import { accounts, apiKeys } from "../db/schema";
 import { validationFailed } from "./errors";
 import { newId, newSecret, sha256Hex } from "./ids";
+import type { Db } from "./store";
 
 /** An account as the API shows it. */
 export interface Account {

@@ -4,7 +4,7 @@
  * the event name then forces the flag it is about, so `mute-member` always leaves `speak` false.
  * @module
  */
-import type Database from "better-sqlite3";
+
 import {
   participantFlags as flagColumns,
   flagsForcedBy,
@@ -12,6 +12,7 @@ import {
 } from "../../protocol/events";
 import type { DecodedEvent } from "./decode-event";
 import type { SessionLog } from "./session-log";
+import type { SqlStore } from "./store";
 import { HOST_END_WINDOW_MS, type MemberInfo, type RunInfo, type Transition } from "./transitions";
 
 type Row = Record<string, unknown>;
@@ -48,7 +49,7 @@ function memberOf(row: Row): MemberInfo {
  * Applies events to `conference_runtime` and `participants` with prepared statements, and records
  * each run's start and end in the session log.
  */
-export function createEventApplier(sqlite: Database.Database, sessions: SessionLog) {
+export function createEventApplier(sqlite: SqlStore, sessions: SessionLog) {
   const runtime = sqlite.prepare("SELECT * FROM conference_runtime WHERE conference_id = ?");
   const openRuntime = sqlite.prepare(
     `INSERT INTO conference_runtime (conference_id, account_id, instance_id, switch_hostname, started_at, locked, updated_at)

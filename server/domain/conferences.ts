@@ -11,11 +11,11 @@ import {
   isPrivateKey,
 } from "../../protocol/conference";
 import { toValidationErrors } from "../../protocol/validation";
-import type { Db } from "../db/open";
 import { conferences } from "../db/schema";
 import { badIdentifier, validationFailed } from "./errors";
 import { newId } from "./ids";
 import { deepMerge, isPlainObject } from "./merge";
+import type { Db } from "./store";
 
 /** A stored conference document as the API returns it. */
 export interface StoredConference {

@@ -2,8 +2,9 @@
  * Reads the append-only event log back: what a resuming WebSocket client missed.
  * @module
  */
-import type Database from "better-sqlite3";
+
 import type { CommittedEvent } from "./ingest";
+import type { SqlStore } from "./store";
 
 export interface EventLog {
   /** Conference events of `accountId` with `seq > afterSeq`, oldest first, at most `limit`. */
@@ -20,7 +21,7 @@ interface Row {
   body: string;
 }
 
-export function createEventLog(sqlite: Database.Database): EventLog {
+export function createEventLog(sqlite: SqlStore): EventLog {
   const after = sqlite.prepare(
     `SELECT seq, account_id, conference_id, call_id, name, routing_key, body FROM events
      WHERE account_id = ? AND seq > ? AND routing_key LIKE 'conference.event.%' ORDER BY seq LIMIT ?`,

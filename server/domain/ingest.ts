@@ -5,13 +5,14 @@
  * hear about committed events once, in `seq` order.
  * @module
  */
-import type Database from "better-sqlite3";
+
 import type { InboundMessage } from "../amqp/event-source";
 import type { Logger } from "../logger";
 import { createEventApplier } from "./apply-event";
 import { type DecodedEvent, decodeEvent } from "./decode-event";
 import { type DecodedSideEvent, decodeSideEvent, type SideCategory } from "./decode-side-event";
 import type { SessionLog } from "./session-log";
+import type { SqlStore } from "./store";
 import type { Transition } from "./transitions";
 
 /** An event as committed: what the WebSocket feed and webhooks are built from. */
@@ -47,7 +48,7 @@ export interface EventSourceInfo {
 }
 
 export interface IngestDeps {
-  sqlite: Database.Database;
+  sqlite: SqlStore;
   logger: Logger;
   now: () => number;
   /** Owner of a stored conference document, if any. */

@@ -5,9 +5,9 @@
  */
 import { and, asc, eq, sql } from "drizzle-orm";
 import type { ConferenceReadOnly } from "../../protocol/conference";
-import type { Db } from "../db/open";
 import { conferenceRuntime, participants } from "../db/schema";
 import { toGregorianSeconds } from "./ids";
+import type { Db } from "./store";
 
 export type RuntimeRow = typeof conferenceRuntime.$inferSelect;
 export type ParticipantRow = typeof participants.$inferSelect;

@@ -5,7 +5,7 @@
  * as a recording's upload, still name the run they belong to).
  * @module
  */
-import type Database from "better-sqlite3";
+import type { SqlStore } from "./store";
 import type { RunInfo } from "./transitions";
 
 /** A run that ended, as events after its end refer to it. */
@@ -25,7 +25,7 @@ export interface SessionLog {
   lastEnded(conferenceId: string): EndedRun | undefined;
 }
 
-export function createSessionLog(sqlite: Database.Database): SessionLog {
+export function createSessionLog(sqlite: SqlStore): SessionLog {
   const open = sqlite.prepare(
     `INSERT INTO conference_sessions (conference_id, started_at, account_id, instance_id)
      VALUES (?, ?, ?, ?) ON CONFLICT (conference_id, started_at) DO NOTHING`,

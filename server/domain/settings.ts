@@ -3,8 +3,8 @@
  * @module
  */
 import { eq } from "drizzle-orm";
-import type { Db } from "../db/open";
 import { settings } from "../db/schema";
+import type { Db } from "./store";
 
 /** Returns the stored value for `key`, creating it with `make()` on first use. */
 export function getOrCreateSetting(db: Db, key: string, make: () => string): string {

@@ -5,12 +5,13 @@
  * `recording.done` once a meeting has ended and all its recordings are uploaded).
  * @module
  */
-import type Database from "better-sqlite3";
+
 import type { DecodedSideEvent } from "./decode-side-event";
 import type { Fact } from "./facts";
 import type { MeetingRow } from "./meetings";
 import type { EndedRun } from "./session-log";
 import type { UrlSigner } from "./signed-urls";
+import type { SqlStore } from "./store";
 import type { RunInfo, Transition } from "./transitions";
 
 /** How long download links stay valid (seed 002: one hour). */
@@ -34,7 +35,7 @@ export interface RecordingRow {
 }
 
 export interface SideEventDeps {
-  sqlite: Database.Database;
+  sqlite: SqlStore;
   now: () => number;
   signer: UrlSigner;
   meetingByConference(conferenceId: string): MeetingRow | undefined;

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { loadConfig } from "../config";
+import { loadProcessConfig } from "../config";
 import { connectAmqpLink } from "./amqp-link";
 import { startSimulator } from "./switch-simulator";
 
@@ -34,7 +34,7 @@ async function main(): Promise<void> {
     process.stdout.write(usage);
     return;
   }
-  const config = loadConfig(process.env);
+  const config = loadProcessConfig();
   const url = values.amqp ?? config.amqpUrl;
   if (!url || !values.account) {
     process.stderr.write(`simulate: --amqp and --account are required\n\n${usage}`);

@@ -37,27 +37,7 @@ export interface SubscriptionStore {
   recordOutcome(id: string, succeeded: boolean, at: number): Subscription | undefined;
 }
 
-/** The subscription as the API shows it; the secret only when asked for (create, rotate). */
-export function subscriptionView(sub: Subscription, withSecret = false): Record<string, unknown> {
-  return {
-    id: sub.id,
-    name: sub.name,
-    url: sub.url,
-    event_types: sub.eventTypes,
-    ...(sub.conferenceId ? { conference_id: sub.conferenceId } : {}),
-    format: sub.format,
-    enabled: sub.enabled,
-    ...(sub.disabledReason ? { disabled_reason: sub.disabledReason } : {}),
-    ...(sub.bbbEventIds ? { bbb_event_ids: sub.bbbEventIds } : {}),
-    created: sub.createdAt,
-    updated: sub.updatedAt,
-    // Secrets are shown when they are set (create, rotate), never on a read.
-    ...(withSecret
-      ? { secret: sub.secret, ...(sub.bbbSecret ? { bbb_secret: sub.bbbSecret } : {}) }
-      : {}),
-  };
-}
-
+/** The fields a subscription's body sets (what PATCH merges into). */
 function bodyFields(sub: Subscription): Record<string, unknown> {
   return {
     name: sub.name,
@@ -68,6 +48,22 @@ function bodyFields(sub: Subscription): Record<string, unknown> {
     enabled: sub.enabled,
     ...(sub.bbbSecret ? { bbb_secret: sub.bbbSecret } : {}),
     ...(sub.bbbEventIds ? { bbb_event_ids: sub.bbbEventIds } : {}),
+  };
+}
+
+/** The subscription as the API shows it; the secret only when asked for (create, rotate). */
+export function subscriptionView(sub: Subscription, withSecret = false): Record<string, unknown> {
+  // Secrets are shown when they are set (create, rotate), never on a read.
+  const { bbb_secret: _bbbSecret, ...fields } = bodyFields(sub);
+  return {
+    id: sub.id,
+    ...fields,
+    ...(sub.disabledReason ? { disabled_reason: sub.disabledReason } : {}),
+    created: sub.createdAt,
+    updated: sub.updatedAt,
+    ...(withSecret
+      ? { secret: sub.secret, ...(sub.bbbSecret ? { bbb_secret: sub.bbbSecret } : {}) }
+      : {}),
   };
 }
 
