@@ -333,6 +333,29 @@ export const meetings = sqliteTable(
   ],
 );
 
+/**
+ * Who may list a meeting: its host and every attendee with a user id, one row each. Kept with
+ * every write of the meeting so "meetings I host or attend, oldest first" is one index range scan
+ * (it carries the listing's sort key, the meeting's `created_at`), whatever the account's size.
+ */
+export const meetingUsers = sqliteTable(
+  "meeting_users",
+  {
+    meetingId: text("meeting_id")
+      .notNull()
+      .references(() => meetings.id),
+    accountId: text("account_id").notNull(),
+    /** A ConnectyCube user id as the token names it (`String(attendee.id)` for attendees). */
+    userId: text("user_id").notNull(),
+    /** The meeting's `created_at` (Unix ms): the listing's order. */
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.meetingId, t.userId] }),
+    index("meeting_users_listing").on(t.accountId, t.userId, t.createdAt, t.meetingId),
+  ],
+);
+
 /** Recordings reported by the media server (`recording.event.…`). */
 export const recordings = sqliteTable(
   "recordings",
