@@ -14,6 +14,13 @@
 import { z } from "zod";
 import { lenientBoolean, lenientInt } from "./lenient";
 
+export {
+  conferenceLevelEvents,
+  flagsForcedBy,
+  participantFlagDefaults,
+  participantFlags,
+} from "./event-tables";
+
 /** Largest inbound message parley accepts; larger ones are dead-lettered. */
 export const MAX_EVENT_BYTES = 256 * 1024;
 
@@ -32,14 +39,6 @@ export const knownConferenceEvents = [
   "deaf-member",
   "undeaf-member",
 ] as const;
-
-/** Events about the conference itself rather than one call. */
-export const conferenceLevelEvents: ReadonlySet<string> = new Set([
-  "conference-create",
-  "conference-destroy",
-  "lock",
-  "unlock",
-]);
 
 /** Lower-cases keys and turns `-` into `_`, recursively (Kazoo's `kz_json:normalize`). */
 export function normalizeKeys(value: unknown): unknown {
@@ -113,41 +112,6 @@ export function parseEventRoutingKey(routingKey: string): RoutingKeyParts | unde
   }
   return undefined;
 }
-
-/** The flag each event name sets, whatever the state fields say (`mute-member` → not speaking). */
-export const flagsForcedBy: Readonly<
-  Record<string, Partial<Record<"talking" | "speak" | "hear", boolean>>>
-> = {
-  "start-talking": { talking: true },
-  "stop-talking": { talking: false },
-  "mute-member": { speak: false },
-  "unmute-member": { speak: true },
-  "deaf-member": { hear: false },
-  "undeaf-member": { hear: true },
-};
-
-/** A participant's boolean state fields. */
-export const participantFlags = [
-  "is_moderator",
-  "floor",
-  "hear",
-  "speak",
-  "talking",
-  "mute_detect",
-  "video",
-] as const;
-
-/** What a participant's flags are when nothing says otherwise (FreeSWITCH's defaults). */
-export const participantFlagDefaults: Readonly<Record<(typeof participantFlags)[number], boolean>> =
-  {
-    is_moderator: false,
-    floor: false,
-    hear: true,
-    speak: true,
-    talking: false,
-    mute_detect: false,
-    video: false,
-  };
 
 const id = z.string().min(1).max(256);
 const text = z.string().max(1024);

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
+import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { launchChromium } from "./helpers/chromium";
 import { startServer } from "./helpers/server";
@@ -10,7 +11,10 @@ describe("the live dashboard in Chromium", () => {
     const apiKey = server.simulation?.createdApiKey ?? "";
     const browser = await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems = watchForProblems(page);
     await page.goto(server.url);
+    // The page and its modules loaded and ran cleanly before anyone signs in.
+    expect(problems).toEqual([]);
 
     await page.getByLabel("Account API key").fill(apiKey);
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -52,6 +56,10 @@ describe("the live dashboard in Chromium", () => {
     await page.keyboard.press("Enter");
     await expect.poll(() => page.locator("#detail-title").textContent()).toBe("Daily standup");
 
+    // The whole session ran without a console error, an uncaught exception or a failed request
+    // (the dashboard's modules included).
+    expect(problems).toEqual([]);
+
     mkdirSync(resolve(import.meta.dirname, "artifacts"), { recursive: true });
     await page.screenshot({
       path: resolve(import.meta.dirname, "artifacts/dashboard.png"),
@@ -59,3 +67,23 @@ describe("the live dashboard in Chromium", () => {
     });
   });
 });
+
+/** Everything that goes wrong in the page, one readable line each; empty while all is well. */
+function watchForProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") {
+      problems.push(`console: ${message.text()} (${message.location().url})`);
+    }
+  });
+  page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
+  page.on("requestfailed", (request) =>
+    problems.push(`failed: ${request.url()} ${request.failure()?.errorText ?? ""}`),
+  );
+  page.on("response", (response) => {
+    if (response.status() >= 400) {
+      problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    }
+  });
+  return problems;
+}

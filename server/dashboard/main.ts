@@ -1,0 +1,108 @@
+/**
+ * parley's dashboard, the page at `/`: a reference client that uses only the public HTTP API and
+ * the `/ws` feed. Sign in with an API key, watch the account's conferences, act on them.
+ *
+ * Why TypeScript bundled by esbuild in memory when parley first serves `/dashboard/app.js`
+ * (server/http/dashboard.ts): the page gets real types checked by `tsc` and imports protocol/'s
+ * tables instead of copying them, and a newcomer still has nothing to build by hand.
+ *
+ * This entry module only finds the page's elements and wires the parts together: session.ts
+ * (sign-in state), api.ts (HTTP), live-feed.ts (`/ws`), live-board.ts (the live screen).
+ * @module
+ */
+import { isConferenceAction, isParticipantAction } from "../../protocol/actions";
+import { ParleyApi } from "./api";
+import { element } from "./dom";
+import { LiveBoard, messageOf } from "./live-board";
+import { LiveFeed } from "./live-feed";
+import { renderConnection } from "./render";
+import { Session } from "./session";
+
+const expired = "Your session expired; sign in again.";
+
+const page = {
+  connection: element("#connection", HTMLElement),
+  signOut: element("#sign-out", HTMLButtonElement),
+  signIn: element("#sign-in", HTMLFormElement),
+  apiKey: element("#api-key", HTMLInputElement),
+  signInError: element("#sign-in-error", HTMLElement),
+  board: element("#board", HTMLElement),
+};
+
+const session = new Session(sessionStorage);
+const api = new ParleyApi({ session, onUnauthorized: () => signOut(expired) });
+const board = new LiveBoard(api, {
+  conferences: element("#conferences", HTMLTableSectionElement),
+  detail: element("#detail", HTMLElement),
+  detailTitle: element("#detail-title", HTMLElement),
+  participants: element("#participants", HTMLElement),
+  log: element("#log", HTMLElement),
+});
+const feed = new LiveFeed({
+  url: `${location.origin.replace(/^http/, "ws")}/ws`,
+  binding: "conference.event.*.*",
+  session,
+  onStatus: (status) => renderConnection(page.connection, status),
+  onEvent: (frame) => board.applyEvent(frame),
+  onRefused: (errors) => {
+    board.log(`subscription refused: ${errors.join("; ")}`);
+    if (errors.some((e) => e.startsWith("failed to authenticate token"))) {
+      signOut(expired);
+    }
+  },
+});
+
+function showBoard(signedIn: boolean): void {
+  page.signIn.hidden = signedIn;
+  page.board.hidden = !signedIn;
+  page.signOut.hidden = !signedIn;
+}
+
+function signOut(message = ""): void {
+  session.signOut();
+  feed.stop();
+  showBoard(false);
+  page.signInError.textContent = message;
+}
+
+async function start(): Promise<void> {
+  showBoard(true);
+  try {
+    await board.loadConferences();
+  } catch (error) {
+    board.log(`loading conferences failed: ${messageOf(error)}`);
+  }
+  if (session.token) {
+    feed.start();
+  }
+}
+
+page.signIn.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const signedIn = await api.signIn(page.apiKey.value.trim());
+  if (!signedIn) {
+    page.signInError.textContent = "That API key was not accepted.";
+    return;
+  }
+  session.signIn(signedIn.token, signedIn.accountId);
+  await start();
+});
+page.signOut.addEventListener("click", () => signOut());
+
+for (const el of document.querySelectorAll<HTMLElement>("[data-conference-action]")) {
+  const action = el.dataset.conferenceAction;
+  if (isConferenceAction(action)) {
+    el.addEventListener("click", () => void board.conferenceAction(action));
+  }
+}
+for (const el of document.querySelectorAll<HTMLElement>("[data-bulk]")) {
+  const action = el.dataset.bulk;
+  if (isParticipantAction(action)) {
+    el.addEventListener("click", () => void board.bulkAction(action));
+  }
+}
+
+setInterval(() => board.tick(), 1000);
+if (session.token) {
+  void start();
+}
