@@ -11,7 +11,7 @@ import { openStore, StoreOpenError } from "./db/open";
 import { createAccountService } from "./domain/accounts";
 import { newSecret } from "./domain/ids";
 import { getOrCreateSetting } from "./domain/settings";
-import { createTokenService } from "./domain/tokens";
+import { createTokenService, installationKey } from "./domain/tokens";
 
 const help: Record<string, string> = {
   main: `usage: parley <command> [options]
@@ -117,7 +117,9 @@ async function main(argv: string[]): Promise<void> {
           fail("no account has this API key", 1);
         }
         const tokens = createTokenService({
-          secret: getOrCreateSetting(store.db, "token_secret", () => newSecret()),
+          keys: config.tokenKeys ?? [
+            installationKey(getOrCreateSetting(store.db, "token_secret", () => newSecret())),
+          ],
           ttlSeconds: config.tokenTtlSeconds,
           now: Date.now,
         });

@@ -9,6 +9,39 @@ const booleanText = z
   .enum(["true", "false", "1", "0", ""])
   .transform((value) => value === "true" || value === "1");
 
+/** A key id: what a token's `kid` header names. */
+const keyId = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * `PARLEY_TOKEN_KEYS`: comma-separated `kid:secret` pairs, newest first. A bad entry stops the
+ * start with its position and the rule it breaks, never the secret itself.
+ */
+const tokenKeys = z.string().transform((text, ctx) => {
+  if (text.trim() === "") {
+    return undefined;
+  }
+  const keys: { kid: string; secret: string }[] = [];
+  for (const [index, entry] of text.split(",").entries()) {
+    const colon = entry.indexOf(":");
+    const kid = entry.slice(0, Math.max(colon, 0)).trim();
+    const secret = entry.slice(colon + 1).trim();
+    const problem =
+      colon < 0 || !keyId.test(kid)
+        ? 'must be kid:secret, the kid 1 to 64 letters, digits, ".", "_" or "-"'
+        : secret.length < 32
+          ? "needs a secret of at least 32 characters"
+          : keys.some((key) => key.kid === kid)
+            ? `repeats the key id "${kid}"`
+            : undefined;
+    if (problem) {
+      ctx.addIssue({ code: "custom", message: `key ${index + 1} ${problem}` });
+      return z.NEVER;
+    }
+    keys.push({ kid, secret });
+  }
+  return keys;
+});
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default("0.0.0.0"),
@@ -24,6 +57,7 @@ const envSchema = z.object({
   PARLEY_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   PARLEY_SIMULATE: booleanText.default(false),
   PARLEY_TOKEN_TTL: z.coerce.number().int().min(60).max(31_536_000).default(3600),
+  PARLEY_TOKEN_KEYS: tokenKeys.optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   WEBHOOK_RETRY_SCHEDULE: z
     .string()
@@ -71,6 +105,11 @@ export interface Config {
   tokenTtlSeconds: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Seconds to wait before each webhook retry. */
+  /**
+   * Keys for auth tokens, newest first: the first signs, all verify. Unset means the secret
+   * generated on first start and kept in the database.
+   */
+  tokenKeys: { kid: string; secret: string }[] | undefined;
   webhookRetrySchedule: number[];
   /** Allow webhook URLs on loopback and private networks (off by default: SSRF guard). */
   webhookAllowPrivateTargets: boolean;
@@ -122,6 +161,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhookDisableAfterHours: e.WEBHOOK_DISABLE_AFTER_HOURS,
     httpBodyLimit: e.HTTP_BODY_LIMIT,
     recordingsDir: e.RECORDINGS_DIR,
+    tokenKeys: e.PARLEY_TOKEN_KEYS,
     meetingUrlTemplate: e.MEETING_URL_TEMPLATE,
     publicUrl: e.PARLEY_PUBLIC_URL,
     wsHeartbeatMs: e.WS_HEARTBEAT_MS,

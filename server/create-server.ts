@@ -30,7 +30,7 @@ import { createSessionLog } from "./domain/session-log";
 import { getOrCreateSetting } from "./domain/settings";
 import { createSideEvents } from "./domain/side-events";
 import { createUrlSigner } from "./domain/signed-urls";
-import { createTokenService } from "./domain/tokens";
+import { createTokenService, installationKey } from "./domain/tokens";
 import { createHttpApp } from "./http/app";
 import type { HttpApp } from "./http/env";
 import type { HealthReport } from "./http/health";
@@ -111,7 +111,9 @@ export async function createServer(
 
   const accounts = createAccountService({ db, now });
   const tokens = createTokenService({
-    secret: getOrCreateSetting(db, "token_secret", () => newSecret()),
+    keys: config.tokenKeys ?? [
+      installationKey(getOrCreateSetting(db, "token_secret", () => newSecret())),
+    ],
     ttlSeconds: config.tokenTtlSeconds,
     now,
   });

@@ -1,9 +1,15 @@
 /**
- * Auth tokens: compact JWTs (HS256) signed with a per-installation secret. Only `HS256` is
- * accepted, signatures are compared in constant time, and every token expires.
+ * Auth tokens: compact JWTs (HS256) signed and checked by `jsonwebtoken`, the one module that
+ * knows the library. Each token names its key in the `kid` header so keys can be rotated: the
+ * first key signs, every key verifies. Only `HS256` is accepted, signatures are compared in
+ * constant time (by the library), and every token expires.
+ *
+ * Why `jsonwebtoken` and not `jose` or `hono/jwt`: those verify through WebCrypto, which is
+ * asynchronous only, and authentication here is synchronous at every edge (HTTP, WebSocket
+ * upgrade and per-message checks).
  * @module
  */
-import { createHmac, timingSafeEqual } from "node:crypto";
+import jwt from "jsonwebtoken";
 import { newId } from "./ids";
 
 /** What a token says about its bearer. */
@@ -26,19 +32,48 @@ export interface TokenService {
   verify(token: string): TokenClaims | undefined;
 }
 
-const header = Buffer.from(JSON.stringify({ alg: "HS256", typ: "JWT" })).toString("base64url");
+/** A key tokens are signed or verified with. */
+export interface TokenKey {
+  /** Written to the `kid` header of the tokens this key signs, and how a token finds its key. */
+  kid: string;
+  /** HMAC secret: a configured key's text, or the bytes of the stored installation secret. */
+  secret: string | Buffer;
+  /** Also verifies tokens with no `kid`: the ones parley signed before its keys had ids. */
+  acceptsTokensWithoutKid?: boolean;
+}
 
+/** The key id of the installation's own key, in use while `PARLEY_TOKEN_KEYS` is unset. */
+export const INSTALLATION_KEY_ID = "installation";
+
+/**
+ * The installation's own key, from the secret generated on first start and stored as hex (the
+ * `token_secret` setting). It keeps verifying the tokens issued before keys had ids, so an
+ * upgrade does not sign anyone out.
+ */
+export function installationKey(storedHexSecret: string): TokenKey {
+  return {
+    kid: INSTALLATION_KEY_ID,
+    secret: Buffer.from(storedHexSecret, "hex"),
+    acceptsTokensWithoutKid: true,
+  };
+}
+
+/** Signs with `keys[0]` and verifies with any of `keys`; `now` is the clock in Unix ms. */
 export function createTokenService({
-  secret,
+  keys,
   ttlSeconds,
   now,
 }: {
-  secret: string;
+  keys: readonly TokenKey[];
   ttlSeconds: number;
   now: () => number;
 }): TokenService {
-  const key = Buffer.from(secret, "hex");
-  const sign = (input: string) => createHmac("sha256", key).update(input).digest();
+  const [signing] = keys;
+  if (!signing) {
+    throw new Error("the token service needs at least one key");
+  }
+  const byKid = new Map(keys.map((key) => [key.kid, key]));
+  const withoutKid = keys.find((key) => key.acceptsTokensWithoutKid);
 
   return {
     issue({ accountId, userId }) {
@@ -50,31 +85,26 @@ export function createTokenService({
         exp: iat + ttlSeconds,
         jti: newId(),
       };
-      const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
-      const signature = sign(`${header}.${payload}`).toString("base64url");
-      return { token: `${header}.${payload}.${signature}`, claims };
+      // `iat` is in the claims already, so the library does not read its own clock.
+      const token = jwt.sign(claims, signing.secret, { algorithm: "HS256", keyid: signing.kid });
+      return { token, claims };
     },
     verify(token) {
-      const parts = token.split(".");
-      if (parts.length !== 3 || parts[0] !== header) {
-        return undefined;
-      }
-      const [, payload = "", signature = ""] = parts;
-      const expected = sign(`${header}.${payload}`);
-      const given = Buffer.from(signature, "base64url");
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-        return undefined;
-      }
-      let claims: unknown;
       try {
-        claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+        const kid = jwt.decode(token, { complete: true })?.header.kid;
+        const key = kid === undefined ? withoutKid : byKid.get(kid);
+        if (!key) {
+          return undefined;
+        }
+        const claims = jwt.verify(token, key.secret, {
+          algorithms: ["HS256"],
+          clockTimestamp: Math.floor(now() / 1000),
+        });
+        return isClaims(claims) ? claims : undefined;
       } catch {
+        // malformed, forged, expired or signed with another algorithm
         return undefined;
       }
-      if (!isClaims(claims) || claims.exp * 1000 <= now()) {
-        return undefined;
-      }
-      return claims;
     },
   };
 }
