@@ -73,6 +73,8 @@ const envSchema = z.object({
     .regex(/^https?:\/\/[^/]+/, "must be an absolute http(s) URL")
     .transform((url) => url.replace(/\/+$/, ""))
     .optional(),
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().min(0).max(86_400).default(60),
+  RECONCILE_TIMEOUT_MS: z.coerce.number().int().min(10).max(60_000).default(2000),
   WS_HEARTBEAT_MS: z.coerce.number().int().min(100).default(30_000),
   WS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(1000),
   WS_MAX_BUFFERED_BYTES: z.coerce
@@ -123,6 +125,10 @@ export interface Config {
   meetingUrlTemplate: string | undefined;
   /** How clients reach parley, for signed download links; defaults to the listening address. */
   publicUrl: string | undefined;
+  /** Seconds between reconciliation rounds with the media servers; 0 runs none periodically. */
+  reconcileIntervalSeconds: number;
+  /** How long a reconciliation round collects the media servers' answers, in milliseconds. */
+  reconcileTimeoutMs: number;
   /** Interval of WebSocket pings; a socket that missed the last pong is closed. */
   wsHeartbeatMs: number;
   /** Open WebSockets one client address may hold (429 at the upgrade beyond it). */
@@ -164,6 +170,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tokenKeys: e.PARLEY_TOKEN_KEYS,
     meetingUrlTemplate: e.MEETING_URL_TEMPLATE,
     publicUrl: e.PARLEY_PUBLIC_URL,
+    reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
+    reconcileTimeoutMs: e.RECONCILE_TIMEOUT_MS,
     wsHeartbeatMs: e.WS_HEARTBEAT_MS,
     wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
     wsMaxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,

@@ -12,7 +12,7 @@ import { brokerAddress } from "./amqp/broker-link-state";
 import type { CommandBus } from "./amqp/command-bus";
 import type { EventSource } from "./amqp/event-source";
 import { createMemoryBus, type MemoryBus } from "./amqp/memory-bus";
-import { createRabbitBus } from "./amqp/rabbitmq";
+import { createRabbitBus, type RabbitBus } from "./amqp/rabbitmq";
 import type { Config } from "./config";
 import { openStore, type Store } from "./db/open";
 import { createWriteProbe } from "./db/write-probe";
@@ -36,6 +36,7 @@ import type { HttpApp } from "./http/env";
 import type { HealthReport } from "./http/health";
 import { createLogger, type Logger, prettyDestination } from "./logger";
 import { createMetrics, reasonKind } from "./metrics";
+import { setUpReconciliation } from "./reconcile-setup";
 import { runSimulation, type SimulationHandle } from "./simulator/run-simulation";
 import { version } from "./version";
 import { type DeriveContext, meetingOf } from "./webhooks/derive";
@@ -108,6 +109,7 @@ export async function createServer(
       queue: config.amqpQueue,
       logger,
     });
+  const rabbit = overrides.bus || memoryBus ? undefined : (bus as RabbitBus);
 
   const accounts = createAccountService({ db, now });
   const tokens = createTokenService({
@@ -230,6 +232,18 @@ export async function createServer(
       lag: (seconds) => metrics.eventLagSeconds.observe(seconds),
     },
   });
+  const reconciliation = setUpReconciliation({
+    config,
+    bus: memoryBus ? { memory: memoryBus } : rabbit ? { rabbit } : undefined,
+    db,
+    ingest,
+    live,
+    accounts,
+    conferences,
+    logger,
+    appVersion: version,
+    observeRefused: (reason) => metrics.deadLettered.inc({ reason: reasonKind(reason) }),
+  });
 
   const writeProbe = createWriteProbe(sqlite, { now });
   const health = (): HealthReport => {
@@ -257,6 +271,7 @@ export async function createServer(
     views,
     live,
     control,
+    reconciler: reconciliation?.reconciler,
     health,
     webhooks: {
       info,
@@ -333,6 +348,7 @@ export async function createServer(
   } catch (error) {
     // A refused broker login stops start-up: release what is already open.
     clearInterval(reminders);
+    await reconciliation?.close();
     await webhooks.dispatcher.stop();
     await activeGateway.close();
     await new Promise<void>((resolve) => httpServer.close(() => resolve()));
@@ -348,6 +364,7 @@ export async function createServer(
         amqp: config.amqpUrl ? { url: config.amqpUrl, exchange: config.amqpExchange } : undefined,
       })
     : undefined;
+  reconciliation?.schedule.started();
   const busText =
     bus.kind === "embedded"
       ? "embedded in-process bus"
@@ -381,6 +398,7 @@ export async function createServer(
       }
       closed = true;
       clearInterval(reminders);
+      await reconciliation?.close();
       await simulation?.stop();
       await bus.close();
       await webhooks.dispatcher.stop();

@@ -22,6 +22,15 @@ export interface DeadLetter {
   reason: string;
 }
 
+/**
+ * A media-server stand-in answering Kazoo `search_req` messages: it gets each request and a
+ * `reply` function that delivers an answer (any body: parley validates it) to the requester.
+ */
+export type SearchResponder = (
+  request: Record<string, unknown>,
+  reply: (body: unknown) => void,
+) => void;
+
 export interface MemoryBus extends CommandBus, EventSource {
   /** Publishes an inbound event as a media server would, on `routingKey`. */
   publishEvent(routingKey: string, body: unknown): void;
@@ -29,6 +38,15 @@ export interface MemoryBus extends CommandBus, EventSource {
   onDeadLetter(listener: (dead: DeadLetter) => void): () => void;
   /** Calls `listener` for every command parley publishes; returns an unsubscribe function. */
   onCommand(listener: (published: PublishedCommand) => void): () => void;
+  /** Registers a media server that answers `conference.discovery` searches; returns an unsubscribe. */
+  onSearchRequest(responder: SearchResponder): () => void;
+  /**
+   * Publishes a `search_req` on `conference.discovery`: every registered responder gets it, and
+   * each answer reaches `onReply` on a later turn, as over a broker.
+   */
+  publishSearch(request: Record<string, unknown>, onReply: (body: Buffer) => void): void;
+  /** Dead-letters a message parley refused outside the event queue (a search answer). */
+  deadLetter(dead: DeadLetter): void;
 }
 
 /** Messages handed to the ingest per event-loop turn, like an AMQP prefetch window. */
@@ -41,6 +59,7 @@ export function createMemoryBus(): MemoryBus {
   let scheduled = false;
 
   const deadLetterListeners = new Set<(dead: DeadLetter) => void>();
+  const responders = new Set<SearchResponder>();
   const schedule = () => {
     if (!scheduled) {
       scheduled = true;
@@ -104,6 +123,27 @@ export function createMemoryBus(): MemoryBus {
     onCommand(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onSearchRequest(responder) {
+      responders.add(responder);
+      return () => responders.delete(responder);
+    },
+    publishSearch(request, onReply) {
+      for (const responder of responders) {
+        setImmediate(() =>
+          responder(structuredClone(request), (body) => {
+            const raw = Buffer.isBuffer(body)
+              ? body
+              : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
+            setImmediate(() => onReply(raw));
+          }),
+        );
+      }
+    },
+    deadLetter(dead) {
+      for (const listener of deadLetterListeners) {
+        listener(dead);
+      }
     },
     onDeadLetter(listener) {
       deadLetterListeners.add(listener);

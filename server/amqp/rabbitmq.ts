@@ -57,6 +57,11 @@ export interface RabbitBus extends EventSource, CommandBus {
   readonly address: string;
   /** Stops taking new messages; messages already received still settle. */
   stopConsuming(): Promise<void>;
+  /**
+   * Calls `listener` with each new broker connection, after parley's queue is set up (the first
+   * one and every reconnect), so other links (the conference search) open their channels on it.
+   */
+  onConnected(listener: (model: ChannelModel) => void): () => void;
 }
 
 interface Link {
@@ -75,6 +80,7 @@ export function createRabbitBus(options: RabbitOptions): RabbitBus {
   const report = createLinkReporter(logger, address);
 
   let link: Link | undefined;
+  const connectedListeners = new Set<(model: ChannelModel) => void>();
   let handler: MessageBatchHandler | undefined;
   let closing = false;
   let consuming = true;
@@ -266,6 +272,9 @@ export function createRabbitBus(options: RabbitOptions): RabbitBus {
       attempt = 0;
       await startConsuming(current);
       report.connected();
+      for (const listener of connectedListeners) {
+        listener(model);
+      }
       return undefined;
     } catch (error) {
       await model?.close().catch(() => {});
@@ -289,6 +298,10 @@ export function createRabbitBus(options: RabbitOptions): RabbitBus {
       }
     },
     isConnected: () => link !== undefined,
+    onConnected(listener) {
+      connectedListeners.add(listener);
+      return () => connectedListeners.delete(listener);
+    },
     async stopConsuming() {
       consuming = false;
       const current = link;

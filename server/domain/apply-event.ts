@@ -11,6 +11,7 @@ import {
   participantFlagDefaults,
 } from "../../protocol/events";
 import type { DecodedEvent } from "./decode-event";
+import { GREGORIAN_OFFSET } from "./ids";
 import type { SessionLog } from "./session-log";
 import type { SqlStore } from "./store";
 import { HOST_END_WINDOW_MS, type MemberInfo, type RunInfo, type Transition } from "./transitions";
@@ -53,7 +54,7 @@ export function createEventApplier(sqlite: SqlStore, sessions: SessionLog) {
   const runtime = sqlite.prepare("SELECT * FROM conference_runtime WHERE conference_id = ?");
   const openRuntime = sqlite.prepare(
     `INSERT INTO conference_runtime (conference_id, account_id, instance_id, switch_hostname, started_at, locked, updated_at)
-     VALUES (@conference_id, @account_id, @instance_id, @switch_hostname, @now, 0, @now)
+     VALUES (@conference_id, @account_id, @instance_id, @switch_hostname, @started_at, 0, @now)
      ON CONFLICT (conference_id) DO UPDATE SET
        instance_id = coalesce(excluded.instance_id, instance_id),
        switch_hostname = coalesce(excluded.switch_hostname, switch_hostname),
@@ -119,6 +120,7 @@ export function createEventApplier(sqlite: SqlStore, sessions: SessionLog) {
       account_id: accountId,
       instance_id: instanceId,
       switch_hostname: focus,
+      started_at: reportedTime((decoded.event as Row).start_time, now),
       now,
     });
     const after = runtime.get(decoded.event.conference_id) as Row;
@@ -175,7 +177,7 @@ export function createEventApplier(sqlite: SqlStore, sessions: SessionLog) {
       ...flags,
       energy_level: pick("energy_level") ?? existing?.energy_level ?? 0,
       current_energy: pick("current_energy") ?? existing?.current_energy ?? 0,
-      joined_at: existing?.joined_at ?? now,
+      joined_at: existing?.joined_at ?? reportedTime((event as Row).join_time, now),
       custom_channel_vars: JSON.stringify(
         event.custom_channel_vars ?? parseJson(existing?.custom_channel_vars),
       ),
@@ -283,6 +285,18 @@ export function createEventApplier(sqlite: SqlStore, sessions: SessionLog) {
       }
     },
   };
+}
+
+/**
+ * A time the event reports in Gregorian seconds (`Start-Time`, `Join-Time`: a reconciliation
+ * answer knows when a run or a call began), as Unix ms; `now` when absent or not in the past.
+ */
+function reportedTime(value: unknown, now: number): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    return now;
+  }
+  const ms = (value - GREGORIAN_OFFSET) * 1000;
+  return ms > 0 && ms < now ? ms : now;
 }
 
 function toBool(value: unknown): boolean | undefined {

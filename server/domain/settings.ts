@@ -16,3 +16,8 @@ export function getOrCreateSetting(db: Db, key: string, make: () => string): str
   db.insert(settings).values({ key, value }).onConflictDoNothing().run();
   return db.select().from(settings).where(eq(settings.key, key)).get()?.value ?? value;
 }
+
+/** Returns the stored value for `key`, if any. */
+export function getSetting(db: Db, key: string): string | undefined {
+  return db.select().from(settings).where(eq(settings.key, key)).get()?.value;
+}

@@ -13,6 +13,7 @@ import type { ConferenceService } from "../domain/conferences";
 import type { ConferenceControl } from "../domain/control";
 import { DomainError } from "../domain/errors";
 import type { LiveState } from "../domain/live-state";
+import type { Reconciler } from "../domain/reconcile";
 import type { TokenService } from "../domain/tokens";
 import type { Logger } from "../logger";
 import { registerAccountRoutes } from "./accounts";
@@ -28,6 +29,7 @@ import { type HealthReport, registerHealthRoutes } from "./health";
 import { createMeetingRoutes, isMeetingsPath, type MeetingRoutesDeps } from "./meetings";
 import { openApiDocument } from "./openapi";
 import { registerParticipantRoutes } from "./participants";
+import { registerReconcileRoutes } from "./reconcile";
 import { BodyRefused, closeWhenBodyUnread, crossbarBodyError, limitBodySize } from "./request-body";
 import { registerWebhookRoutes, type WebhookRoutesDeps } from "./webhooks";
 
@@ -42,6 +44,8 @@ export interface HttpDeps {
   views: ConferenceViews;
   live: LiveState;
   control: ConferenceControl;
+  /** Reconciliation with the media servers, when the bus can ask them. */
+  reconciler: Reconciler | undefined;
   health: () => HealthReport;
   webhooks: WebhookRoutesDeps;
   /** Prometheus text for `GET /metrics`, and a hook told about every request. */
@@ -108,6 +112,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   app.use("/v2/accounts/:accountId/*", async (c, next) =>
     c.req.path.includes("/bigbluebutton/api/") ? next() : guard(c, next),
   );
+  registerReconcileRoutes(app, deps);
   registerConferenceRoutes(app, deps);
   registerParticipantRoutes(app, deps);
   registerWebhookRoutes(app, deps.webhooks);

@@ -9,6 +9,7 @@ import { apiAuthBody, createAccountBody } from "../../protocol/accounts";
 import { conferenceActions, participantActions } from "../../protocol/actions";
 import { conferenceDocument } from "../../protocol/conference";
 import { createMeetingBody, updateMeetingBody } from "../../protocol/meetings";
+import { RECONCILE_ACTION } from "../../protocol/reconcile";
 import { deliveryStatuses, webhookActions, webhookBody } from "../../protocol/webhooks";
 
 type Auth = "token" | "admin" | "none" | "cb-token" | "checksum" | "signed-link";
@@ -171,10 +172,20 @@ export const routeDocs: RouteDoc[] = [
   {
     method: "put",
     path: C,
-    summary: "Conference action: lock or unlock",
+    summary:
+      "Conference action: lock or unlock; `reconcile` asks the media servers (Kazoo `search_req`) and repairs the live state, answering with the events it synthesized",
     tag: "conferences",
     auth: "token",
-    body: action(conferenceActions),
+    body: action([...conferenceActions, RECONCILE_ACTION]),
+    created: true,
+  },
+  {
+    method: "put",
+    path: `${A}/reconcile`,
+    summary:
+      "Reconcile every conference of the account with the media servers; answers with the events synthesized (`changed`) and what was left alone (`skipped`)",
+    tag: "conferences",
+    auth: "token",
     created: true,
   },
   {

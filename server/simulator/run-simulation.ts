@@ -46,6 +46,13 @@ export async function runSimulation(deps: {
     link = {
       publish: (routingKey, body) => bus.publishEvent(routingKey, body),
       onCommand: (listener) => bus.onCommand((published) => listener({ ...published.command })),
+      onSearch: (answer) =>
+        bus.onSearchRequest((request, reply) => {
+          const body = answer(request);
+          if (body) {
+            reply(body);
+          }
+        }),
     };
   } else if (deps.amqp) {
     const amqpLink = await connectAmqpLink(deps.amqp.url, deps.amqp.exchange);

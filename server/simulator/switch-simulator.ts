@@ -6,11 +6,16 @@
  * @module
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import { answerSearch } from "./search-answer";
 
-/** How the simulator reaches parley: publish events, hear commands. */
+/** How the simulator reaches parley: publish events, hear commands, answer searches. */
 export interface SwitchLink {
   publish(routingKey: string, body: Record<string, unknown>): void;
   onCommand(listener: (command: Record<string, unknown>) => void): () => void;
+  /** Registers the answerer of `search_req` (its answer goes to the requester); returns an unsubscribe. */
+  onSearch?(
+    answer: (request: Record<string, unknown>) => Record<string, unknown> | undefined,
+  ): () => void;
 }
 
 export interface SimulatorOptions {
@@ -41,6 +46,7 @@ interface Caller {
   until: number;
   /** When voice detection flips `talking` (start ~100 ms in, stop ~800 ms after silence). */
   flipAt: number | undefined;
+  joinedAt: number;
 }
 
 interface Room {
@@ -50,6 +56,7 @@ interface Room {
   callers: Map<number, Caller>;
   locked: boolean;
   running: boolean;
+  startedAt: number;
 }
 
 const firstNames = [
@@ -133,6 +140,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     if (!room.running) {
       room.running = true;
       room.instanceId = randomUUID();
+      room.startedAt = Date.now();
       publish(room, "conference-create");
     }
     room.nextMember += 1;
@@ -149,6 +157,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       speaking: false,
       until: Date.now() + ms(between(500, 4000)),
       flipAt: undefined,
+      joinedAt: Date.now(),
     };
     room.callers.set(caller.memberId, caller);
     publish(room, "add-member", caller);
@@ -242,9 +251,13 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       callers: new Map(),
       locked: false,
       running: false,
+      startedAt: 0,
     });
   }
   const unsubscribe = link.onCommand(obey);
+  const unsubscribeSearch = link.onSearch?.((request) =>
+    answerSearch(request, rooms.values(), accountId),
+  );
   const timer = setInterval(
     () => {
       const now = Date.now();
@@ -261,6 +274,7 @@ export function startSimulator(options: SimulatorOptions): Simulator {
     stop() {
       clearInterval(timer);
       unsubscribe();
+      unsubscribeSearch?.();
     },
   };
 }
