@@ -79,6 +79,35 @@ export const updateMeetingBody = z.object(fields).partial();
 export type CreateMeetingBody = z.infer<typeof createMeetingBody>;
 export type UpdateMeetingBody = z.infer<typeof updateMeetingBody>;
 
+/**
+ * The meeting model parley answers (seed 002's fields, plus `conference_id` and `url`), and the
+ * `meeting` of `meeting.notify` / `meeting.reminder` webhooks. Every key is always present.
+ */
+export const meetingModel = z.object({
+  _id: z.string(),
+  name: z.string(),
+  start_date: z.int(),
+  end_date: z.int(),
+  attendees: z.array(z.object({ id: z.int().optional(), email: z.string().optional() })),
+  record: z.boolean(),
+  chat_dialog_id: z.string().nullable(),
+  /** ISO 8601 with milliseconds. */
+  created_at: z.string(),
+  updated_at: z.string(),
+  /** A number when the user id is one (as ConnectyCube's are), else the id as given. */
+  host_id: z.union([z.int(), z.string()]),
+  public: z.boolean(),
+  scheduled: z.boolean(),
+  notify: z.boolean(),
+  notify_before: z.object({ metric: z.string(), value: z.int() }).nullable(),
+  timezone: z.object({ offset: z.int(), name: z.string() }).nullable(),
+  conference_id: z.string(),
+  /** `MEETING_URL_TEMPLATE` with the meeting id, or `null` when it is unset. */
+  url: z.string().nullable(),
+});
+
+export type MeetingModel = z.infer<typeof meetingModel>;
+
 /** Recording states, as seed 001's `recording.statusUpdate` names them. */
 export const recordingStatuses = [
   "INVOKED",

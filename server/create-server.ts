@@ -34,12 +34,14 @@ import { createTokenService, installationKey } from "./domain/tokens";
 import { createHttpApp } from "./http/app";
 import type { HttpApp } from "./http/env";
 import type { HealthReport } from "./http/health";
+import { meetingFormatter } from "./http/meeting-format";
 import { createLogger, type Logger, prettyDestination } from "./logger";
 import { createMetrics, reasonKind } from "./metrics";
 import { setUpReconciliation } from "./reconcile-setup";
 import { runSimulation, type SimulationHandle } from "./simulator/run-simulation";
 import { version } from "./version";
 import { type DeriveContext, meetingOf } from "./webhooks/derive";
+import { meetingNoticeFact } from "./webhooks/meeting-payloads";
 import type { ResolveHost } from "./webhooks/ssrf";
 import { createWebhookSystem } from "./webhooks/webhook-system";
 import { attachGateway, type Gateway } from "./ws/gateway";
@@ -181,14 +183,15 @@ export async function createServer(
     now,
   });
   const transaction = <T>(fn: () => T): T => sqlite.transaction(fn)();
+  const meetingJson = meetingFormatter(config.meetingUrlTemplate);
   const meetings = createMeetingService({
     db,
     now,
     conferences,
-    urlTemplate: config.meetingUrlTemplate,
     record: (accountId, conferenceId, action, meetingId) =>
       control.record({ accountId, conferenceId }, action, `${meetingId}-${now()}.mp4`),
-    publish: (facts) => webhooks.publish(facts),
+    publish: (notices) =>
+      webhooks.publish(notices.map((notice) => meetingNoticeFact(notice, meetingJson))),
     transaction,
   });
   const sessions = createSessionLog(sqlite);
@@ -197,7 +200,7 @@ export async function createServer(
     now,
     signer,
     meetingByConference: (id) => meetings.byConference(id),
-    meetingView: (row) => meetings.view(row),
+    meetingView: meetingJson,
     meetingObject: (conferenceId, accountId, options = {}) => {
       // Called inside the ingest transaction: read the store, not the cache.
       const runtime = live.runtimeNow(conferenceId);
@@ -282,7 +285,7 @@ export async function createServer(
       now,
       runInTransaction: transaction,
     },
-    meetings: { auth, meetings, sideEvents, logger },
+    meetings: { auth, meetings, meetingJson, sideEvents, logger },
     metrics: {
       text: async () => ({
         contentType: metrics.registry.contentType,

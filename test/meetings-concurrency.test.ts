@@ -110,7 +110,6 @@ describe("concurrent PUT /meetings/{id}", () => {
       db,
       now: Date.now,
       conferences: createConferenceService({ db, now: Date.now }),
-      urlTemplate: undefined,
       async record(_accountId, _conferenceId, action) {
         told.push(action);
         if (!open) {

@@ -16,12 +16,15 @@ import type { SideEvents } from "../domain/side-events";
 import type { Logger } from "../logger";
 import { presentedToken } from "./auth";
 import type { HttpEnv } from "./env";
+import type { MeetingPresenter } from "./meeting-format";
 import { BodyRefused, limitBodySize, readBodyText, readJson } from "./request-body";
 import { parseWith } from "./validate";
 
 export interface MeetingRoutesDeps {
   auth: Authenticator;
   meetings: MeetingService;
+  /** Shows a meeting as seed 002's model (`meeting-format.ts`). */
+  meetingJson: MeetingPresenter;
   sideEvents: SideEvents;
   logger: Logger;
   /** `HTTP_BODY_LIMIT`: the same size rule as every other route. */
@@ -159,7 +162,7 @@ function refusal(refused: BodyRefused): ApiError {
 }
 
 export function createMeetingRoutes(deps: MeetingRoutesDeps): Hono<HttpEnv> {
-  const { auth, meetings } = deps;
+  const { auth, meetings, meetingJson } = deps;
   const app = new Hono<HttpEnv>();
 
   // "/meetings/*" matches "/meetings" too.
@@ -174,7 +177,7 @@ export function createMeetingRoutes(deps: MeetingRoutesDeps): Hono<HttpEnv> {
       const { accountId, userId } = userOf(c, auth);
       const data = parseWith(createMeetingBody, await body(c));
       const created = await meetings.create(accountId, userId, data);
-      return c.json(meetings.view(created), 201);
+      return c.json(meetingJson(created), 201);
     });
     app.get(path, async (c) => {
       const { accountId, userId } = userOf(c, auth);
@@ -187,7 +190,7 @@ export function createMeetingRoutes(deps: MeetingRoutesDeps): Hono<HttpEnv> {
         }
       }
       const rows = meetings.list(accountId, userId, filtersOf(params));
-      return c.json(rows.map((row) => meetings.view(row)));
+      return c.json(rows.map(meetingJson));
     });
   }
 
@@ -199,13 +202,13 @@ export function createMeetingRoutes(deps: MeetingRoutesDeps): Hono<HttpEnv> {
 
   app.get("/meetings/:id", (c) => {
     const { accountId, userId } = userOf(c, auth);
-    return c.json(meetings.view(meetings.visible(accountId, userId, stripJson(c.req.param("id")))));
+    return c.json(meetingJson(meetings.visible(accountId, userId, stripJson(c.req.param("id")))));
   });
   app.put("/meetings/:id", async (c) => {
     const { accountId, userId } = userOf(c, auth);
     const data = parseWith(updateMeetingBody, await body(c));
     const updated = await meetings.update(accountId, userId, stripJson(c.req.param("id")), data);
-    return c.json(meetings.view(updated));
+    return c.json(meetingJson(updated));
   });
   app.delete("/meetings/:id", (c) => {
     const { accountId, userId } = userOf(c, auth);
