@@ -18,9 +18,9 @@ import {
   type SQL,
   sql,
 } from "drizzle-orm";
-import type { Db } from "../db/open";
 import { meetings, meetingUsers } from "../db/schema";
 import { type MeetingRow, userIdsOf } from "./meeting-rows";
+import type { Db } from "./store";
 
 /** Comparison operators of the listing filters (`start_date[gte]=…`). */
 export type FilterOp = "eq" | "gt" | "gte" | "lt" | "lte";

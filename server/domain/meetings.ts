@@ -9,7 +9,6 @@
  * @module
  */
 import type { CreateMeetingBody, UpdateMeetingBody } from "../../protocol/meetings";
-import type { Db } from "../db/open";
 import type { ConferenceService } from "./conferences";
 import { DomainError } from "./errors";
 import { changeNotices, creationNotices, type MeetingNotice } from "./meeting-notices";
@@ -17,6 +16,7 @@ import { sendDueReminders } from "./meeting-reminders";
 import { type MeetingRow, mergeUpdate, newMeetingRow } from "./meeting-rows";
 import { type MeetingFilters, MeetingStore } from "./meeting-store";
 import { type SerialRunner, serialPerKey } from "./serial-per-key";
+import type { Db } from "./store";
 
 export type { MeetingNotice } from "./meeting-notices";
 export { type MeetingRow, newObjectId } from "./meeting-rows";
