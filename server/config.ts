@@ -105,13 +105,13 @@ export interface Config {
   simulate: boolean;
   /** Lifetime of tokens issued by `PUT /v2/api_auth`, in seconds. */
   tokenTtlSeconds: number;
-  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-  /** Seconds to wait before each webhook retry. */
   /**
    * Keys for auth tokens, newest first: the first signs, all verify. Unset means the secret
    * generated on first start and kept in the database.
    */
   tokenKeys: { kid: string; secret: string }[] | undefined;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Seconds to wait before each webhook retry. */
   webhookRetrySchedule: number[];
   /** Allow webhook URLs on loopback and private networks (off by default: SSRF guard). */
   webhookAllowPrivateTargets: boolean;
@@ -161,13 +161,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     adminToken: e.PARLEY_ADMIN_TOKEN,
     simulate: e.PARLEY_SIMULATE,
     tokenTtlSeconds: e.PARLEY_TOKEN_TTL,
+    tokenKeys: e.PARLEY_TOKEN_KEYS,
     logLevel: e.LOG_LEVEL,
     webhookRetrySchedule: e.WEBHOOK_RETRY_SCHEDULE.split(",").map(Number),
     webhookAllowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
     webhookDisableAfterHours: e.WEBHOOK_DISABLE_AFTER_HOURS,
     httpBodyLimit: e.HTTP_BODY_LIMIT,
     recordingsDir: e.RECORDINGS_DIR,
-    tokenKeys: e.PARLEY_TOKEN_KEYS,
     meetingUrlTemplate: e.MEETING_URL_TEMPLATE,
     publicUrl: e.PARLEY_PUBLIC_URL,
     reconcileIntervalSeconds: e.RECONCILE_INTERVAL_SECONDS,
