@@ -6,8 +6,8 @@
  */
 import type { ConferenceCommand } from "../../protocol/commands";
 import { commandRoutingKey } from "../../protocol/commands";
-import type { CommandBus } from "./command-bus";
-import type { EventSource, InboundMessage, MessageBatchHandler } from "./event-source";
+import type { CommandBus } from "../domain/command-bus";
+import type { EventSource, InboundMessage, MessageBatchHandler } from "../domain/event-source";
 
 /** A command as it left parley: routing key and message. */
 export interface PublishedCommand {

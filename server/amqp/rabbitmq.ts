@@ -1,5 +1,5 @@
 /**
- * RabbitMQ behind the event-source and command-bus interfaces (amqplib).
+ * RabbitMQ behind the domain's event-source and command-bus ports (amqplib).
  *
  * - Declares the topic exchange, parley's durable queue bound to the inbound keys, and its
  *   dead-letter queue `<queue>.dead`.
@@ -19,7 +19,9 @@ import amqp, {
   type ConsumeMessage,
 } from "amqplib";
 import { commandRoutingKey } from "../../protocol/commands";
+import type { CommandBus } from "../domain/command-bus";
 import { DomainError } from "../domain/errors";
+import type { EventSource, InboundMessage, MessageBatchHandler } from "../domain/event-source";
 import type { Logger } from "../logger";
 import {
   type BrokerFailure,
@@ -29,8 +31,6 @@ import {
   createLinkReporter,
   describeFailure,
 } from "./broker-link-state";
-import type { CommandBus } from "./command-bus";
-import type { EventSource, InboundMessage, MessageBatchHandler } from "./event-source";
 
 /** Routing keys parley's queue is bound to on the conference exchange. */
 export const inboundBindings = [

@@ -11,7 +11,7 @@ import {
   type ParticipantAction,
 } from "../../protocol/actions";
 import type { ConferenceCommand } from "../../protocol/commands";
-import type { CommandBus } from "../amqp/command-bus";
+import type { CommandBus } from "./command-bus";
 import type { ParticipantRow } from "./live-state";
 
 /** The conference an action targets, and the account acting on it. */

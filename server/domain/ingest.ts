@@ -6,11 +6,11 @@
  * @module
  */
 
-import type { InboundMessage } from "../amqp/event-source";
 import type { Logger } from "../logger";
 import { createEventApplier } from "./apply-event";
 import { type DecodedEvent, decodeEvent } from "./decode-event";
 import { type DecodedSideEvent, decodeSideEvent, type SideCategory } from "./decode-side-event";
+import type { InboundMessage } from "./event-source";
 import type { SessionLog } from "./session-log";
 import type { SqlStore } from "./store";
 import type { Transition } from "./transitions";

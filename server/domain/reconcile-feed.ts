@@ -5,8 +5,9 @@
  * whatever did commit is deduplicated); a message the ingest refuses is reported as skipped.
  * @module
  */
-import type { InboundMessage } from "../amqp/event-source";
+
 import { DomainError } from "./errors";
+import type { InboundMessage } from "./event-source";
 import type { Ingest } from "./ingest";
 import type { SynthesizedMessage } from "./reconcile-events";
 import type { Skipped } from "./reconcile-plan";

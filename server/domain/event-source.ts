@@ -1,5 +1,6 @@
 /**
- * Where inbound media-server events come from. The ingest consumes batches and settles each
+ * The domain's port for inbound media-server events: where they come from. RabbitMQ or the
+ * embedded bus implement it (`server/amqp/`); the ingest consumes batches and settles each
  * message only after its batch is committed.
  * @module
  */
@@ -21,6 +22,7 @@ export interface InboundMessage {
 /** Receives every message that arrived in one event-loop turn. */
 export type MessageBatchHandler = (batch: InboundMessage[]) => void;
 
+/** A source of inbound batches: RabbitMQ's queue, or the embedded bus. */
 export interface EventSource {
   /** `embedded` for the in-process bus, `amqp` for RabbitMQ. */
   readonly kind: "embedded" | "amqp";
