@@ -8,6 +8,7 @@ import type { ConferenceCommand } from "../../protocol/commands";
 import { commandRoutingKey } from "../../protocol/commands";
 import type { CommandBus } from "../domain/command-bus";
 import type { EventSource, InboundMessage, MessageBatchHandler } from "../domain/event-source";
+import { decodeInbound } from "./decode-inbound";
 
 /** A command as it left parley: routing key and message. */
 export interface PublishedCommand {
@@ -96,7 +97,7 @@ export function createMemoryBus(): MemoryBus {
         : Buffer.from(typeof body === "string" ? body : JSON.stringify(body));
       const message: InboundMessage = {
         routingKey,
-        body: raw,
+        event: decodeInbound(routingKey, raw),
         receivedAt: performance.now(),
         ack: () => {},
         reject: (reason) => {

@@ -31,6 +31,7 @@ import {
   createLinkReporter,
   describeFailure,
 } from "./broker-link-state";
+import { decodeInbound } from "./decode-inbound";
 
 /** Routing keys parley's queue is bound to on the conference exchange. */
 export const inboundBindings = [
@@ -149,7 +150,7 @@ export function createRabbitBus(options: RabbitOptions): RabbitBus {
     const alive = () => link === current;
     return {
       routingKey: message.fields.routingKey,
-      body: message.content,
+      event: decodeInbound(message.fields.routingKey, message.content),
       receivedAt: performance.now(),
       ack() {
         if (collecting) {

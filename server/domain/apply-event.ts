@@ -10,8 +10,8 @@ import {
   flagsForcedBy,
   participantFlagDefaults,
 } from "../../protocol/events";
-import type { DecodedEvent } from "./decode-event";
 import { GREGORIAN_OFFSET } from "./ids";
+import type { DecodedEvent } from "./inbound-event";
 import type { SessionLog } from "./session-log";
 import type { SqlStore } from "./store";
 import { HOST_END_WINDOW_MS, type MemberInfo, type RunInfo, type Transition } from "./transitions";

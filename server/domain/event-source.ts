@@ -1,14 +1,18 @@
 /**
  * The domain's port for inbound media-server events: where they come from. RabbitMQ or the
- * embedded bus implement it (`server/amqp/`); the ingest consumes batches and settles each
- * message only after its batch is committed.
+ * embedded bus implement it (`server/amqp/`) and decode each message as it arrives, so the
+ * ingest gets domain events, never bytes; it consumes them in batches and settles each message
+ * only after its batch is committed.
  * @module
  */
+import type { InboundEvent } from "./inbound-event";
 
-/** One inbound message and how to settle it. */
+/** One inbound message, decoded, and how to settle it. */
 export interface InboundMessage {
+  /** The routing key it came on (log lines name it). */
   routingKey: string;
-  body: Buffer;
+  /** What the adapter read from it; a refusal is dead-lettered with its reason. */
+  event: InboundEvent;
   /** `performance.now()` when it arrived, for the queue-lag metric. */
   receivedAt?: number;
   /** Acknowledge: the message is durable in parley's store. */

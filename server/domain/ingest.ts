@@ -1,16 +1,15 @@
 /**
- * The ingest: every message that arrived in one event-loop turn is decoded, then in one SQLite
- * transaction appended to the event log (deduplicated), applied (live state, recordings, chat…),
- * its webhook events written to the outbox, and only after the commit acknowledged. Listeners
- * hear about committed events once, in `seq` order.
+ * The ingest: every message that arrived in one event-loop turn, decoded by its adapter, is in
+ * one SQLite transaction appended to the event log (deduplicated), applied (live state,
+ * recordings, chat…), its webhook events written to the outbox, and only after the commit
+ * acknowledged. Listeners hear about committed events once, in `seq` order.
  * @module
  */
 
 import type { Logger } from "../logger";
 import { createEventApplier } from "./apply-event";
-import { type DecodedEvent, decodeEvent } from "./decode-event";
-import { type DecodedSideEvent, decodeSideEvent, type SideCategory } from "./decode-side-event";
 import type { InboundMessage } from "./event-source";
+import type { DecodedSideEvent, InboundEvent, SideCategory } from "./inbound-event";
 import type { SessionLog } from "./session-log";
 import type { SqlStore } from "./store";
 import type { Transition } from "./transitions";
@@ -72,23 +71,12 @@ export interface IngestDeps {
   };
 }
 
-type Decoded =
-  | { kind: "conference"; value: DecodedEvent }
-  | { kind: "side"; value: DecodedSideEvent };
+type Decoded = Exclude<InboundEvent, { kind: "refused" }>;
 
 type Outcome =
   | { kind: "applied"; event: CommittedEvent }
   | { kind: "duplicate" }
   | { kind: "rejected"; reason: string };
-
-function decode(message: InboundMessage): Decoded | { reason: string } {
-  if (message.routingKey.startsWith("conference.")) {
-    const result = decodeEvent(message.routingKey, message.body);
-    return result.ok ? { kind: "conference", value: result.value } : { reason: result.reason };
-  }
-  const result = decodeSideEvent(message.routingKey, message.body);
-  return result.ok ? { kind: "side", value: result.value } : { reason: result.reason };
-}
 
 export function createIngest(deps: IngestDeps): Ingest {
   const { sqlite, logger, now } = deps;
@@ -217,8 +205,8 @@ export function createIngest(deps: IngestDeps): Ingest {
     handleBatch(batch) {
       const valid: Array<{ message: InboundMessage; decoded: Decoded }> = [];
       for (const message of batch) {
-        const decoded = decode(message);
-        if ("reason" in decoded) {
+        const decoded = message.event;
+        if (decoded.kind === "refused") {
           logger.warn(
             { routing_key: message.routingKey, reason: decoded.reason },
             "event dead-lettered",

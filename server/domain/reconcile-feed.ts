@@ -5,12 +5,26 @@
  * whatever did commit is deduplicated); a message the ingest refuses is reported as skipped.
  * @module
  */
-
 import { DomainError } from "./errors";
 import type { InboundMessage } from "./event-source";
+import type { InboundEvent } from "./inbound-event";
 import type { Ingest } from "./ingest";
-import type { SynthesizedMessage } from "./reconcile-events";
-import type { Skipped } from "./reconcile-plan";
+import type { PlannedEvent, Skipped } from "./reconcile-plan";
+
+/** A planned repair worded as a media server's message, decoded: what the ingest takes. */
+export interface SynthesizedMessage {
+  routingKey: string;
+  event: InboundEvent;
+  /** Its `Msg-ID`, derived from the round and its content (a retried round is deduplicated). */
+  msgId: string;
+  planned: PlannedEvent;
+}
+
+/**
+ * Words a round's repairs as media-server messages, in plan order
+ * (`server/amqp/reconcile-messages.ts`: Kazoo's current feed, decoded as real messages are).
+ */
+export type Synthesize = (roundId: string, planned: PlannedEvent[]) => SynthesizedMessage[];
 
 /** Messages per ingest batch, as on the bus. */
 const BATCH = 256;
@@ -42,7 +56,7 @@ export async function feedSynthesized(
         const retry: typeof pending = [];
         const batch: InboundMessage[] = pending.map((message) => ({
           routingKey: message.routingKey,
-          body: message.body,
+          event: message.event,
           ack: () => {},
           reject: (reason) =>
             skipped.push({

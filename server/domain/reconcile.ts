@@ -18,8 +18,7 @@ import { DomainError } from "./errors";
 import type { Ingest } from "./ingest";
 import type { LiveState } from "./live-state";
 import type { MediaSearch, SearchOutcome, SearchQuery } from "./media-search";
-import { synthesizeMessages } from "./reconcile-events";
-import { feedSynthesized } from "./reconcile-feed";
+import { feedSynthesized, type Synthesize } from "./reconcile-feed";
 import {
   emptyTouched,
   type PlannedEvent,
@@ -51,7 +50,8 @@ export interface ReconcilerDeps {
   markAnswersKnown(): void;
   logger: Logger;
   timeoutMs: number;
-  appVersion: string;
+  /** Words the round's repairs as media-server messages (`server/amqp/reconcile-messages.ts`). */
+  synthesize: Synthesize;
   newRoundId?: () => string;
 }
 
@@ -178,7 +178,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     } finally {
       stopWatching();
     }
-    const messages = synthesizeMessages(roundId, planned, deps.appVersion);
+    const messages = deps.synthesize(roundId, planned);
     const seqs = await feedSynthesized(ingest, messages, skipped);
     const changed: ReconcileReport["changed"] = [];
     for (const message of messages) {

@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { DecodedSideEvent } from "./decode-side-event";
 import type { Fact } from "./facts";
+import type { DecodedSideEvent } from "./inbound-event";
 import type { MeetingRow } from "./meetings";
 import type { EndedRun } from "./session-log";
 import type { UrlSigner } from "./signed-urls";

@@ -1,6 +1,8 @@
 /**
  * Turns one raw inbound message into a validated, normalised conference event, or a reason to
- * dead-letter it. Pure: no store access.
+ * dead-letter it: both of Kazoo's feeds (seed 003's `conference.event.{conference}.{call}` and
+ * the current `conference.event.{event}.{account}.{conference}.{call}`), its hyphen-case keys,
+ * JSON. The adapters call it as a message arrives; the domain only sees the result. Pure.
  * @module
  */
 import { createHash } from "node:crypto";
@@ -16,23 +18,8 @@ import {
   participantFlags,
 } from "../../protocol/events";
 import { dottedPath } from "../../protocol/validation";
-import { isPlainObject } from "./merge";
-
-/** A decoded event, ready to apply. */
-export interface DecodedEvent {
-  routingKey: string;
-  /** The message's `Msg-ID`, or one derived from its content. */
-  msgId: string;
-  /** Content digest: a redelivery has the same `msgId` and `digest`. */
-  digest: string;
-  event: ConferenceEvent;
-  /** `call_id`, from the body or the routing key; absent for conference-level events. */
-  callId: string | undefined;
-  /** The account the message names, if it names one. */
-  claimedAccountId: string | undefined;
-  /** Normalised body as subscribers receive it (`node` and `server_id` removed). */
-  data: Record<string, unknown>;
-}
+import type { DecodedEvent } from "../domain/inbound-event";
+import { isPlainObject } from "../domain/merge";
 
 export type DecodeResult = { ok: true; value: DecodedEvent } | { ok: false; reason: string };
 
@@ -70,6 +57,7 @@ export function readInbound<K>(
   return { ok: true, key, normalized: normalizeKeys(raw) as Record<string, unknown> };
 }
 
+/** A conference event (`conference.event.…`), or why it is refused. */
 export function decodeEvent(routingKey: string, body: Buffer): DecodeResult {
   const read = readInbound(routingKey, body, parseEventRoutingKey);
   if (!read.ok) {

@@ -1,6 +1,7 @@
 /**
- * Turns planned repairs into messages on Kazoo's current conference feed, so the ingest takes
- * them exactly as it takes a media server's: routing key
+ * Words reconciliation's planned repairs as messages on Kazoo's current conference feed and
+ * decodes them as a media server's are decoded, so the ingest takes them exactly as it takes
+ * real ones: routing key
  * `conference.event.{event}.{account_id}.{conference_id}.{call_id}`, `Event-Name: event`,
  * participant state in `Conference-Channel-Vars`. Each says where it comes from
  * (`App-Name: parley`, `Reconciled: true`, `Reconcile-ID`), and its `Msg-ID` derives from the
@@ -8,15 +9,9 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import type { PlannedEvent } from "./reconcile-plan";
-
-/** One synthesized message: what the ingest reads. */
-export interface SynthesizedMessage {
-  routingKey: string;
-  body: Buffer;
-  msgId: string;
-  planned: PlannedEvent;
-}
+import type { SynthesizedMessage } from "../domain/reconcile-feed";
+import type { PlannedEvent } from "../domain/reconcile-plan";
+import { decodeInbound } from "./decode-inbound";
 
 /** Escapes a routing-key segment as Kazoo's `kz_amqp_util:encode` does. */
 function encodeSegment(value: string): string {
@@ -38,7 +33,7 @@ function wireCase(vars: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(vars).map(([key, value]) => [wireKey(key), value]));
 }
 
-/** Builds the round's messages, in plan order. */
+/** Builds the round's messages, in plan order (the reconciler's `synthesize`). */
 export function synthesizeMessages(
   roundId: string,
   planned: PlannedEvent[],
@@ -79,9 +74,10 @@ export function synthesizeMessages(
         ...(member.joinTime === undefined ? {} : { "Join-Time": member.joinTime }),
       });
     }
+    const routingKey = `conference.event.${event.event}.${encodeSegment(event.accountId)}.${encodeSegment(event.conferenceId)}.${encodeSegment(callSlot)}`;
     return {
-      routingKey: `conference.event.${event.event}.${encodeSegment(event.accountId)}.${encodeSegment(event.conferenceId)}.${encodeSegment(callSlot)}`,
-      body: Buffer.from(JSON.stringify(body)),
+      routingKey,
+      event: decodeInbound(routingKey, Buffer.from(JSON.stringify(body))),
       msgId,
       planned: event,
     };

@@ -5,7 +5,6 @@
  * @module
  */
 import { createHash } from "node:crypto";
-import type { z } from "zod";
 import { decodeSegment } from "../../protocol/events";
 import {
   chatEvent,
@@ -14,33 +13,16 @@ import {
   transcriptEvent,
 } from "../../protocol/meetings";
 import { dottedPath } from "../../protocol/validation";
+import type { DecodedSideEvent, SideCategory } from "../domain/inbound-event";
+import { isPlainObject } from "../domain/merge";
 import { readInbound } from "./decode-event";
-import { isPlainObject } from "./merge";
 
 const schemas = {
   recording: recordingEvent,
   chat: chatEvent,
   livestream: livestreamEvent,
   transcript: transcriptEvent,
-} as const;
-
-export type SideCategory = keyof typeof schemas;
-
-/** A decoded side event, ready to apply. */
-export type DecodedSideEvent = {
-  [C in SideCategory]: {
-    category: C;
-    routingKey: string;
-    msgId: string;
-    digest: string;
-    conferenceId: string;
-    /** The recording, call or stream the key names (absent for transcripts). */
-    subjectId: string | undefined;
-    claimedAccountId: string | undefined;
-    data: Record<string, unknown>;
-    payload: z.output<(typeof schemas)[C]>;
-  };
-}[SideCategory];
+} as const satisfies Record<SideCategory, unknown>;
 
 /** BigBlueButton's camelCase chat fields, lower-cased by normalisation, to parley's names. */
 const chatAliases: Record<string, string> = {
@@ -73,6 +55,7 @@ export function parseSideRoutingKey(
   };
 }
 
+/** A recording, chat, livestream or transcript event, or why it is refused. */
 export function decodeSideEvent(
   routingKey: string,
   body: Buffer,
