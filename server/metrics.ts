@@ -39,57 +39,25 @@ export interface Metrics {
   httpSeconds: Histogram<"method" | "route">;
   /** Records one ingested event by name (unknown names count as `other`). */
   ingested(event: string): void;
+  /**
+   * Adds a gauge its owner reads at scrape time (the WebSocket gateway its connections, the bus
+   * its link): each part registers what it knows, when it exists.
+   */
+  gauge(spec: GaugeSpec): void;
 }
 
-export function createMetrics(gauges: {
-  wsConnections: () => number;
-  wsSubscriptions: () => number;
-  /** 1 while connected to RabbitMQ; absent for the embedded bus, which has no connection. */
-  amqpConnected?: () => number;
-  /** Deliveries still to be made, by state: the backlog an operator alerts on. */
-  webhookBacklog: () => { pending: number; retrying: number };
-}): Metrics {
+/** A gauge read when Prometheus scrapes: one value, or one per label set. */
+export interface GaugeSpec {
+  name: string;
+  help: string;
+  labelNames?: readonly string[];
+  read(): number | Array<{ labels: Record<string, string>; value: number }>;
+}
+
+export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "parley_" });
   const registers = [registry];
-  new Gauge({
-    name: "parley_ws_connections",
-    help: "Open WebSocket connections",
-    registers,
-    collect() {
-      this.set(gauges.wsConnections());
-    },
-  });
-  new Gauge({
-    name: "parley_ws_subscriptions",
-    help: "Active WebSocket bindings",
-    registers,
-    collect() {
-      this.set(gauges.wsSubscriptions());
-    },
-  });
-  const amqpConnected = gauges.amqpConnected;
-  if (amqpConnected) {
-    new Gauge({
-      name: "parley_amqp_connected",
-      help: "1 while the RabbitMQ connection is up",
-      registers,
-      collect() {
-        this.set(amqpConnected());
-      },
-    });
-  }
-  new Gauge({
-    name: "parley_webhook_deliveries_pending",
-    help: "Webhook deliveries not yet made, by state (pending: first attempt due; retrying: after a failure)",
-    labelNames: ["state"] as const,
-    registers,
-    collect() {
-      const backlog = gauges.webhookBacklog();
-      this.set({ state: "pending" }, backlog.pending);
-      this.set({ state: "retrying" }, backlog.retrying);
-    },
-  });
   const eventsIngested = new Counter({
     name: "parley_events_ingested_total",
     help: "Events committed to the event log, by conference event name",
@@ -161,6 +129,24 @@ export function createMetrics(gauges: {
     }),
     ingested(event) {
       eventsIngested.inc({ event: known.has(event) ? event : "other" });
+    },
+    gauge(spec) {
+      new Gauge({
+        name: spec.name,
+        help: spec.help,
+        labelNames: spec.labelNames ?? [],
+        registers,
+        collect() {
+          const value = spec.read();
+          if (typeof value === "number") {
+            this.set(value);
+            return;
+          }
+          for (const entry of value) {
+            this.set(entry.labels, entry.value);
+          }
+        },
+      });
     },
   };
 }

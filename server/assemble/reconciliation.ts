@@ -8,7 +8,6 @@ import type { MemoryBus } from "./amqp/memory-bus";
 import { createMemorySearch } from "./amqp/memory-search";
 import { createRabbitSearch } from "./amqp/rabbit-search";
 import type { RabbitBus } from "./amqp/rabbitmq";
-import { synthesizeMessages } from "./amqp/reconcile-messages";
 import type { Config } from "./config";
 import type { AccountService } from "./domain/accounts";
 import type { ConferenceService } from "./domain/conferences";
@@ -74,7 +73,7 @@ export function setUpReconciliation(deps: {
     },
     logger,
     timeoutMs: config.reconcileTimeoutMs,
-    synthesize: (roundId, planned) => synthesizeMessages(roundId, planned, deps.appVersion),
+    appVersion: deps.appVersion,
   });
   const schedule = startReconcileSchedule({
     reconciler,

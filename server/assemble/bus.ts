@@ -1,0 +1,59 @@
+/**
+ * The message bus: RabbitMQ when `AMQP_URL` is set, else the embedded in-process bus (or one a
+ * test supplies). Built early so the parts that publish or search can take it; started last,
+ * once everything that handles its messages exists.
+ * @module
+ */
+import { brokerAddress } from "../amqp/broker-link-state";
+import { createMemoryBus, type MemoryBus } from "../amqp/memory-bus";
+import { createRabbitBus, type RabbitBus } from "../amqp/rabbitmq";
+import type { Config } from "../config";
+import type { CommandBus } from "../domain/command-bus";
+import type { EventSource } from "../domain/event-source";
+import type { Logger } from "../logger";
+import type { Metrics } from "../metrics";
+
+export type Bus = EventSource & CommandBus;
+
+export interface BusPart {
+  bus: Bus;
+  /** The embedded bus, when parley runs without RabbitMQ. */
+  memoryBus: MemoryBus | undefined;
+  /** The RabbitMQ bus, when `AMQP_URL` is set. */
+  rabbit: RabbitBus | undefined;
+  /** What the start-up line says about the bus. */
+  describe(): string;
+}
+
+export function assembleBus(
+  config: Config,
+  deps: { logger: Logger; metrics: Metrics; given?: Bus },
+): BusPart {
+  const memoryBus = deps.given || config.amqpUrl ? undefined : createMemoryBus();
+  const rabbit =
+    deps.given || memoryBus
+      ? undefined
+      : createRabbitBus({
+          url: config.amqpUrl ?? "",
+          exchange: config.amqpExchange,
+          queue: config.amqpQueue,
+          logger: deps.logger,
+        });
+  const bus: Bus = deps.given ?? memoryBus ?? (rabbit as RabbitBus);
+  if (bus.kind === "amqp") {
+    deps.metrics.gauge({
+      name: "parley_amqp_connected",
+      help: "1 while the RabbitMQ connection is up",
+      read: () => (bus.isConnected() ? 1 : 0),
+    });
+  }
+  return {
+    bus,
+    memoryBus,
+    rabbit,
+    describe: () =>
+      bus.kind === "embedded"
+        ? "embedded in-process bus"
+        : `RabbitMQ${config.amqpUrl ? ` at ${brokerAddress(config.amqpUrl)}` : ""}, ${bus.isConnected() ? "connected" : "not connected yet, retrying"}`,
+  };
+}

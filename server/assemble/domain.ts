@@ -1,0 +1,73 @@
+/**
+ * The domain services every edge shares: accounts and auth, conference documents and their live
+ * state, the session log and signed links. Pure construction over the store: nothing here starts
+ * a timer or opens a socket, so it needs no stopping.
+ * @module
+ */
+import type { Config } from "../config";
+import type { Store } from "../db/open";
+import { type AccountService, createAccountService } from "../domain/accounts";
+import { type Authenticator, createAuthenticator } from "../domain/auth";
+import { type ConferenceViews, createConferenceViews } from "../domain/conference-views";
+import {
+  type ConferenceChange,
+  type ConferenceService,
+  createConferenceService,
+} from "../domain/conferences";
+import { createLiveState, type LiveState } from "../domain/live-state";
+import { createSessionLog, type SessionLog } from "../domain/session-log";
+import { createUrlSigner, type UrlSigner } from "../domain/signed-urls";
+import { createTokenService, type TokenService } from "../domain/tokens";
+import type { InstallationSecrets } from "./secrets";
+import { Signal } from "./signal";
+
+export interface DomainPart {
+  accounts: AccountService;
+  tokens: TokenService;
+  auth: Authenticator;
+  conferences: ConferenceService;
+  /** Conference documents created, changed or deleted through the API (webhooks listen). */
+  conferenceChanges: Signal<[ConferenceChange]>;
+  live: LiveState;
+  views: ConferenceViews;
+  sessions: SessionLog;
+  signer: UrlSigner;
+  /** Sets where clients reach parley, once it listens (signed links carry it). */
+  setPublicUrl(url: string): void;
+}
+
+export function assembleDomain(
+  config: Config,
+  deps: { store: Store; secrets: InstallationSecrets; now: () => number },
+): DomainPart {
+  const { store, secrets, now } = deps;
+  const { db, sqlite } = store;
+  const accounts = createAccountService({ db, now });
+  const tokens = createTokenService({
+    keys: secrets.tokenKeys,
+    ttlSeconds: config.tokenTtlSeconds,
+    now,
+  });
+  const conferenceChanges = new Signal<[ConferenceChange]>();
+  const conferences = createConferenceService({
+    db,
+    now,
+    onChange: (change) => conferenceChanges.emit(change),
+  });
+  const live = createLiveState({ db });
+  let publicUrl = config.publicUrl ?? "";
+  return {
+    accounts,
+    tokens,
+    auth: createAuthenticator({ adminTokenHash: secrets.adminTokenHash, tokens, accounts }),
+    conferences,
+    conferenceChanges,
+    live,
+    views: createConferenceViews({ conferences, live, now }),
+    sessions: createSessionLog(sqlite),
+    signer: createUrlSigner({ secret: secrets.urlSecret, baseUrl: () => publicUrl, now }),
+    setPublicUrl(url) {
+      publicUrl = config.publicUrl ?? url;
+    },
+  };
+}

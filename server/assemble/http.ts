@@ -1,0 +1,138 @@
+/**
+ * The HTTP edge: the Hono app over every route group, served by @hono/node-server on the
+ * configured address. Readiness asks the store whether a write still commits and the bus whether
+ * it is connected. Listening is the step most likely to fail (a port in use); the server is
+ * registered for stopping only once it listens.
+ * @module
+ */
+import { createHash } from "node:crypto";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { hostname } from "node:os";
+import { createAdaptorServer } from "@hono/node-server";
+import type { Config } from "../config";
+import type { Store } from "../db/open";
+import { createWriteProbe } from "../db/write-probe";
+import type { Reconciler } from "../domain/reconcile";
+import { createHttpApp } from "../http/app";
+import type { ContractViolationReporter } from "../http/contract-check";
+import type { HttpApp } from "../http/env";
+import type { HealthReport } from "../http/health";
+import type { Logger } from "../logger";
+import type { Metrics } from "../metrics";
+import { version } from "../version";
+import type { Bus } from "./bus";
+import type { DomainPart } from "./domain";
+import type { IngestPart } from "./ingest";
+import type { Lifecycle } from "./lifecycle";
+import type { OperationsPart } from "./operations";
+import type { WebhooksPart } from "./webhooks";
+
+export interface HttpPart {
+  app: HttpApp;
+  server: Server;
+  port: number;
+}
+
+/** Ready when a write commits and the broker (if any) is connected. */
+function healthCheck(store: Store, bus: Bus, now: () => number): () => HealthReport {
+  const writes = createWriteProbe(store.sqlite, { now });
+  return () => {
+    const busState =
+      bus.kind === "embedded" ? "embedded" : bus.isConnected() ? "connected" : "disconnected";
+    const probe = writes.check();
+    return probe.ok
+      ? { database: "ok", bus: busState }
+      : { database: "not_writable", database_error: probe.reason, bus: busState };
+  };
+}
+
+export async function assembleHttp(
+  config: Config,
+  deps: {
+    store: Store;
+    bus: Bus;
+    logger: Logger;
+    now: () => number;
+    metrics: Metrics;
+    domain: DomainPart;
+    operations: OperationsPart;
+    ingest: IngestPart;
+    webhooks: WebhooksPart;
+    reconciler: Reconciler | undefined;
+    lifecycle: Lifecycle;
+    onContractViolation?: ContractViolationReporter | undefined;
+  },
+): Promise<HttpPart> {
+  const { store, now, metrics, domain, operations } = deps;
+  const { webhooks } = deps.webhooks;
+  const info = {
+    version,
+    node: createHash("sha256").update(hostname()).digest("base64url").slice(0, 22),
+    now,
+  };
+  const app = createHttpApp({
+    info,
+    logger: deps.logger,
+    onContractViolation: deps.onContractViolation,
+    bodyLimit: config.httpBodyLimit,
+    auth: domain.auth,
+    accounts: domain.accounts,
+    tokens: domain.tokens,
+    conferences: domain.conferences,
+    views: domain.views,
+    live: domain.live,
+    control: operations.control,
+    reconciler: deps.reconciler,
+    health: healthCheck(store, deps.bus, now),
+    webhooks: {
+      info,
+      subscriptions: webhooks.subscriptions,
+      outbox: webhooks.outbox,
+      deliveryLog: webhooks.deliveryLog,
+      dispatcher: webhooks.dispatcher,
+      now,
+      runInTransaction: (fn) => store.sqlite.transaction(fn)(),
+    },
+    meetings: {
+      auth: domain.auth,
+      meetings: operations.meetings,
+      meetingJson: operations.meetingJson,
+      sideEvents: deps.ingest.sideEvents,
+      logger: deps.logger,
+    },
+    metrics: {
+      text: async () => ({
+        contentType: metrics.registry.contentType,
+        body: await metrics.registry.metrics(),
+      }),
+      request: (method, route, status, seconds) => {
+        metrics.httpRequests.inc({ method, route, status: String(status) });
+        metrics.httpSeconds.observe({ method, route }, seconds);
+      },
+    },
+    downloads: {
+      signer: domain.signer,
+      sideEvents: deps.ingest.sideEvents,
+      sqlite: store.sqlite,
+      recordingsDir: config.recordingsDir,
+    },
+  });
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  deps.lifecycle.started("HTTP server", () => closeServer(server));
+  return { app, server, port: (server.address() as AddressInfo).port };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * The ingest: inbound messages decoded, applied to live state and the event log in one
+ * transaction per batch, webhooks derived into the outbox, side events (recordings, chat,
+ * livestreams, transcripts) stored. After each commit the live-state cache forgets what changed,
+ * the dispatcher wakes and the metrics count; the WebSocket gateway joins later.
+ * @module
+ */
+import type { Store } from "../db/open";
+import { createIngest, type Ingest } from "../domain/ingest";
+import { createSideEvents, type SideEvents } from "../domain/side-events";
+import type { Logger } from "../logger";
+import { type Metrics, reasonKind } from "../metrics";
+import { createMeetingObject } from "../webhooks/meeting-object";
+import { sideEventFacts } from "../webhooks/side-payloads";
+import type { DomainPart } from "./domain";
+import type { OperationsPart } from "./operations";
+import type { WebhooksPart } from "./webhooks";
+
+export interface IngestPart {
+  ingest: Ingest;
+  sideEvents: SideEvents;
+}
+
+export function assembleIngest(deps: {
+  store: Store;
+  logger: Logger;
+  now: () => number;
+  metrics: Metrics;
+  domain: DomainPart;
+  operations: OperationsPart;
+  webhooks: WebhooksPart;
+}): IngestPart {
+  const { store, now, metrics, domain, operations } = deps;
+  const { webhooks } = deps.webhooks;
+  const present = {
+    meeting: operations.meetingJson,
+    meetingObject: createMeetingObject({ live: domain.live, context: deps.webhooks.context, now }),
+  };
+  const sideEvents = createSideEvents({
+    sqlite: store.sqlite,
+    signer: domain.signer,
+    meetingByConference: (id) => operations.meetings.byConference(id),
+    isRunning: (id) => domain.live.isRunningNow(id),
+    lastEndedRun: (id) => domain.sessions.lastEnded(id),
+    publish: (notices) => webhooks.publish(sideEventFacts(notices, present)),
+  });
+  const ingest = createIngest({
+    sqlite: store.sqlite,
+    sessions: domain.sessions,
+    logger: deps.logger,
+    now,
+    ownerOf: (id) => domain.conferences.ownerOf(id),
+    accountExists: (id) => domain.accounts.get(id) !== undefined,
+    onTransitions: (transitions, source) => {
+      webhooks.onTransitions(transitions, source);
+      sideEvents.onTransitions(transitions);
+    },
+    onSideEvent: (event, accountId, source) => sideEvents.apply(event, accountId, source),
+    observe: {
+      batch: (size, seconds) => {
+        metrics.batchSize.observe(size);
+        metrics.commitSeconds.observe(seconds);
+      },
+      refused: (reason) => metrics.deadLettered.inc({ reason: reasonKind(reason) }),
+      lag: (seconds) => metrics.eventLagSeconds.observe(seconds),
+    },
+  });
+  ingest.onCommitted((events) => {
+    for (const event of events) {
+      metrics.ingested(event.event);
+    }
+    domain.live.invalidate(events.map((event) => event.conferenceId));
+    webhooks.dispatcher.wake();
+  });
+  return { ingest, sideEvents };
+}

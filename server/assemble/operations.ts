@@ -1,0 +1,83 @@
+/**
+ * What operators and meeting hosts do: conference actions published as Kazoo commands, and the
+ * ConnectyCube-style meetings (with their `record` commands, notices and reminders). Commands
+ * that went out are announced on a signal the WebSocket gateway joins once it exists.
+ * @module
+ */
+import type { ConferenceCommand } from "../../protocol/commands";
+import type { Config } from "../config";
+import type { Store } from "../db/open";
+import type { CommandBus } from "../domain/command-bus";
+import { type ConferenceControl, createConferenceControl } from "../domain/control";
+import { createHostEndingMark } from "../domain/host-ending";
+import { createMeetingService, type MeetingService } from "../domain/meetings";
+import { meetingFormatter } from "../http/meeting-format";
+import type { Logger } from "../logger";
+import { version } from "../version";
+import { meetingNoticeFact } from "../webhooks/meeting-payloads";
+import type { WebhookSystem } from "../webhooks/webhook-system";
+import type { DomainPart } from "./domain";
+import type { Lifecycle } from "./lifecycle";
+import { Signal } from "./signal";
+
+export interface OperationsPart {
+  control: ConferenceControl;
+  /** Commands the bus confirmed, by account (command bindings on `/ws`). */
+  commandsSent: Signal<[string, ConferenceCommand[]]>;
+  meetings: MeetingService;
+  /** The meeting as the API and the webhooks show it. */
+  meetingJson: ReturnType<typeof meetingFormatter>;
+  /** Sends meeting reminders when due (each once, even across restarts). */
+  startReminders(lifecycle: Lifecycle): void;
+}
+
+export function assembleOperations(
+  config: Config,
+  deps: {
+    store: Store;
+    now: () => number;
+    logger: Logger;
+    bus: CommandBus;
+    domain: DomainPart;
+    webhooks: WebhookSystem;
+  },
+): OperationsPart {
+  const { store, now, webhooks } = deps;
+  const commandsSent = new Signal<[string, ConferenceCommand[]]>();
+  const control = createConferenceControl({
+    bus: deps.bus,
+    appVersion: version,
+    onSent: (accountId, commands) => commandsSent.emit(accountId, commands),
+    onKickAll: createHostEndingMark(store.sqlite, now),
+  });
+  const meetingJson = meetingFormatter(config.meetingUrlTemplate);
+  const meetings = createMeetingService({
+    db: store.db,
+    now,
+    conferences: deps.domain.conferences,
+    record: (accountId, conferenceId, action, meetingId) =>
+      control.record({ accountId, conferenceId }, action, `${meetingId}-${now()}.mp4`),
+    publish: (notices) =>
+      webhooks.publish(notices.map((notice) => meetingNoticeFact(notice, meetingJson))),
+    transaction: (fn) => store.sqlite.transaction(fn)(),
+  });
+  return {
+    control,
+    commandsSent,
+    meetings,
+    meetingJson,
+    startReminders(lifecycle) {
+      const timer = setInterval(() => {
+        try {
+          if (meetings.sendDueReminders() > 0) {
+            webhooks.dispatcher.wake();
+          }
+        } catch (error) {
+          deps.logger.error({ err: error }, "meeting reminders failed");
+        }
+      }, 1000);
+      timer.unref();
+      lifecycle.started("meeting reminders", () => clearInterval(timer));
+    },
+  };
+}
