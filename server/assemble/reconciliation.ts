@@ -4,20 +4,21 @@
  * @module
  */
 
-import type { MemoryBus } from "./amqp/memory-bus";
-import { createMemorySearch } from "./amqp/memory-search";
-import { createRabbitSearch } from "./amqp/rabbit-search";
-import type { RabbitBus } from "./amqp/rabbitmq";
-import type { Config } from "./config";
-import type { AccountService } from "./domain/accounts";
-import type { ConferenceService } from "./domain/conferences";
-import type { Ingest } from "./domain/ingest";
-import type { LiveState } from "./domain/live-state";
-import { createReconciler, type Reconciler } from "./domain/reconcile";
-import { type ReconcileSchedule, startReconcileSchedule } from "./domain/reconcile-schedule";
-import { getOrCreateSetting, getSetting } from "./domain/settings";
-import type { Db } from "./domain/store";
-import type { Logger } from "./logger";
+import type { MemoryBus } from "../amqp/memory-bus";
+import { createMemorySearch } from "../amqp/memory-search";
+import { createRabbitSearch } from "../amqp/rabbit-search";
+import type { RabbitBus } from "../amqp/rabbitmq";
+import { synthesizeMessages } from "../amqp/reconcile-messages";
+import type { Config } from "../config";
+import type { AccountService } from "../domain/accounts";
+import type { ConferenceService } from "../domain/conferences";
+import type { Ingest } from "../domain/ingest";
+import type { LiveState } from "../domain/live-state";
+import { createReconciler, type Reconciler } from "../domain/reconcile";
+import { type ReconcileSchedule, startReconcileSchedule } from "../domain/reconcile-schedule";
+import { getOrCreateSetting, getSetting } from "../domain/settings";
+import type { Db } from "../domain/store";
+import type { Logger } from "../logger";
 
 /** The settings key saying media servers answer searches (their silence then means something). */
 const ANSWERS_KNOWN = "media_servers_answer_search";
@@ -73,7 +74,7 @@ export function setUpReconciliation(deps: {
     },
     logger,
     timeoutMs: config.reconcileTimeoutMs,
-    appVersion: deps.appVersion,
+    synthesize: (roundId, planned) => synthesizeMessages(roundId, planned, deps.appVersion),
   });
   const schedule = startReconcileSchedule({
     reconciler,
