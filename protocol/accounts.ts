@@ -22,3 +22,31 @@ export const apiAuthBody = z.object({
   api_key: z.string().min(1).max(256),
   user_id: z.union([z.string().min(1).max(128), z.int().min(0)]).optional(),
 });
+
+/** An account as the API shows it. */
+export const accountView = z
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    /** Unix milliseconds. */
+    created: z.int(),
+    /** Shared secret of the account's bbb-webhooks-compatible hooks API and checksums. */
+    bbb_secret: z.string(),
+  })
+  .meta({ id: "Account" });
+
+/** A created account, with the one copy of its API key parley will ever show. */
+export const createdAccountView = accountView
+  .extend({ api_key: z.string() })
+  .meta({ id: "CreatedAccount" });
+
+/** `PUT /v2/api_auth` data; the token itself is the envelope's `auth_token`. */
+export const apiAuthAnswer = z
+  .strictObject({
+    account_id: z.string(),
+    account_name: z.string(),
+    user_id: z.union([z.string(), z.int()]).optional(),
+    /** Unix seconds. */
+    expires_at: z.int(),
+  })
+  .meta({ id: "ApiAuth" });

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { lenientBoolean, lenientInt, uniqueItems } from "./lenient";
+import { participantView } from "./participants";
 
 /** Conference numbers and PINs are digit strings. */
 const digits = z.string().regex(/^[0-9]+$/);
@@ -59,6 +60,71 @@ export interface ConferenceReadOnly {
   duration: number;
   is_locked: boolean;
 }
+
+/** `ConferenceReadOnly` as a schema: the live figures (also the envelope's `metadata`). */
+export const conferenceFigures = z
+  .strictObject({
+    /** Participants who are not moderators. */
+    members: z.int().min(0),
+    /** Moderators (seed 003's name); `moderators` carries the same count (Kazoo's current name). */
+    admins: z.int().min(0),
+    moderators: z.int().min(0),
+    /** Seconds the conference has been running; 0 when it is not. */
+    duration: z.int().min(0),
+    is_locked: z.boolean(),
+  })
+  .meta({ id: "ConferenceFigures" });
+
+const joinProfileView = z.looseObject({
+  join_deaf: z.boolean(),
+  join_muted: z.boolean(),
+  numbers: z.array(z.string()),
+  pins: z.array(z.string()),
+});
+
+/**
+ * The stored document as parley answers it: the writable fields with their defaults applied, the
+ * client's custom keys, and the `id`. A conference running without a document (ad-hoc) shows
+ * Kazoo's default document, without a `name`.
+ */
+const conferenceFields = {
+  id: z.string(),
+  name: z.string().optional(),
+  conference_numbers: z.array(z.string()),
+  member: joinProfileView,
+  moderator: joinProfileView,
+  play_name: z.boolean(),
+};
+
+/** A conference read: the document, and under `_read_only` its figures and every participant. */
+export const conferenceDetail = z
+  .looseObject({
+    ...conferenceFields,
+    _read_only: conferenceFigures.extend({
+      participants: z.array(participantView),
+      /** Bulk participant actions only: the member ids the action was sent for. */
+      affected_participants: z.array(z.int()).optional(),
+    }),
+  })
+  .meta({ id: "Conference" });
+
+/** A row of `GET /conferences`: the document, its figures at the top level and in `_read_only`. */
+export const conferenceRow = z
+  .looseObject({
+    ...conferenceFields,
+    ...conferenceFigures.omit({ moderators: true }).shape,
+    _read_only: conferenceFigures,
+  })
+  .meta({ id: "ConferenceRow" });
+
+/** A written document (create, replace, merge) and, with `_read_only.deleted`, a deleted one. */
+export const conferenceWritten = z
+  .looseObject({
+    ...conferenceFields,
+    name: z.string(),
+    _read_only: z.strictObject({ deleted: z.literal(true) }).optional(),
+  })
+  .meta({ id: "ConferenceDocument" });
 
 /** Keys a client may not write: Kazoo strips `_`-prefixed and `pvt_` keys before validation. */
 export function isPrivateKey(key: string): boolean {

@@ -174,3 +174,40 @@ export const transcriptEvent = z.looseObject({
   url: z.url().max(2048),
   expires_at: z.string().max(64).optional(),
 });
+
+/** A recording of a meeting (`GET /meetings/recordings/{id}`), as seed 002 shows it. */
+export const recordingView = z
+  .strictObject({
+    _id: z.string(),
+    room_id: z.string(),
+    participants_ids: z.array(z.union([z.string(), z.int()])),
+    participants_count: z.int().min(0),
+    /** Seconds. */
+    duration: z.number().min(0),
+    /** Megabytes, two decimals. */
+    size: z.number().min(0),
+    /** A signed, expiring link, or `null` while there is no file. */
+    download_url: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: "Recording" });
+
+const filterText = z.string().optional();
+
+/**
+ * `GET /meetings` filters (also accepted as a form body, as seed 002's curl sends them). Every
+ * range field takes `[gt]`, `[gte]`, `[lt]`, `[lte]` or none (equality): dates as Unix seconds,
+ * `created_at` / `updated_at` also as ISO 8601.
+ */
+export const meetingListQuery = z.object({
+  _id: filterText.meta({ description: "one meeting by id" }),
+  limit: filterText.meta({ description: "0 to 1000, default 100" }),
+  offset: filterText.meta({ description: "how many to skip" }),
+  scheduled: filterText.meta({ description: "true or false" }),
+  ...Object.fromEntries(
+    ["start_date", "end_date", "created_at", "updated_at"].flatMap((field) =>
+      ["", "[gt]", "[gte]", "[lt]", "[lte]"].map((op) => [`${field}${op}`, filterText]),
+    ),
+  ),
+});

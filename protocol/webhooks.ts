@@ -87,3 +87,77 @@ export function subscribes(eventTypes: readonly string[], type: string): boolean
 
 /** Webhook actions on `PUT /webhooks/{W}`. */
 export const webhookActions = ["rotate_secret", "ping", "recover"] as const;
+
+/** A subscription as the API shows it; `secret` (and `bbb_secret`) only on create and rotate. */
+export const subscriptionView = z
+  .strictObject({
+    id: z.string(),
+    name: z.string(),
+    url: z.string(),
+    event_types: z.array(z.string()),
+    conference_id: z.string().optional(),
+    format: z.enum(webhookFormats),
+    enabled: z.boolean(),
+    bbb_event_ids: z.array(z.string()).optional(),
+    /** Why parley disabled the endpoint (410 Gone, days of failures). */
+    disabled_reason: z.string().optional(),
+    /** Unix milliseconds. */
+    created: z.int(),
+    updated: z.int(),
+    /** The signing secret (Standard Webhooks `whsec_…`), shown once. */
+    secret: z.string().optional(),
+    bbb_secret: z.string().optional(),
+  })
+  .meta({ id: "Webhook" });
+
+/** `GET …/deliveries` query. */
+export const deliveryListQuery = z.object({
+  status: z.enum(deliveryStatuses).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/** A delivery in the log. Times are ISO 8601. */
+export const deliveryView = z
+  .strictObject({
+    id: z.string(),
+    webhook_id: z.string(),
+    event_id: z.string(),
+    event_type: z.string(),
+    conference_id: z.string().optional(),
+    seq: z.int().optional(),
+    status: z.enum(deliveryStatuses),
+    attempt_count: z.int().min(0),
+    next_attempt_at: z.string().nullable(),
+    last_status_code: z.int().nullable(),
+    created: z.string(),
+    updated: z.string(),
+  })
+  .meta({ id: "Delivery" });
+
+/** One delivery with every attempt made. */
+export const deliveryDetail = deliveryView
+  .extend({
+    attempts: z.array(
+      z.strictObject({
+        at: z.string(),
+        status_code: z.int().nullable(),
+        duration_ms: z.number().min(0),
+        error: z.string().nullable(),
+        response: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "DeliveryDetail" });
+
+/** `PUT /webhooks/{W}` body: an action (`recover` takes `since`, ISO 8601 or Unix seconds). */
+export const webhookActionBody = z.object({
+  action: z.enum(webhookActions),
+  since: z.union([z.string(), z.number()]).optional(),
+});
+
+/** What a webhook action answers: the rotated subscription, the ping's delivery, the count. */
+export const webhookActionAnswer = z.union([
+  subscriptionView,
+  z.strictObject({ delivery_id: z.string() }),
+  z.strictObject({ recovered: z.int().min(0) }),
+]);
