@@ -18,6 +18,7 @@ import { assembleWebhooks } from "./assemble/webhooks";
 import type { Config } from "./config";
 import { openStore, type Store } from "./db/open";
 import type { Ingest } from "./domain/ingest";
+import type { ContractViolationReporter } from "./http/contract-check";
 import type { HttpApp } from "./http/env";
 import { createLogger, type Logger, prettyDestination } from "./logger";
 import { createMetrics, reasonKind } from "./metrics";
@@ -35,6 +36,8 @@ export interface ServerOverrides {
   bus?: Bus;
   /** Resolves webhook host names instead of DNS (tests of the SSRF guard). */
   resolveHost?: ResolveHost;
+  /** Test-only: checks every HTTP answer against its route's declared contract. */
+  onContractViolation?: ContractViolationReporter;
 }
 
 /** A running parley. */
@@ -107,6 +110,7 @@ export async function createServer(
       webhooks,
       reconciler: reconciliation?.reconciler,
       lifecycle,
+      onContractViolation: overrides.onContractViolation,
     });
     const gateway = assembleGateway(config, {
       ...base,

@@ -2,7 +2,16 @@
  * Account management (`/v2/accounts`, admin token) and token exchange (`/v2/api_auth`).
  * @module
  */
-import { apiAuthBody, createAccountBody } from "../../protocol/accounts";
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import {
+  accountView,
+  apiAuthAnswer,
+  apiAuthBody,
+  createAccountBody,
+  createdAccountView,
+} from "../../protocol/accounts";
+import { kazooRequest } from "../../protocol/envelope";
 import type { AccountService } from "../domain/accounts";
 import type { Authenticator } from "../domain/auth";
 import { DomainError } from "../domain/errors";
@@ -11,7 +20,8 @@ import { requireAccount, requireAdmin } from "./auth";
 import type { HttpApp } from "./env";
 import { type EnvelopeInfo, success } from "./envelope";
 import { dataObject, readEnvelope } from "./request-body";
-import { parseWith, rejectOtherMethods } from "./validate";
+import { accountParams, json, kazooErrors, kazooOk, security } from "./responses";
+import { parseWith, rejectOtherMethods, serve } from "./route";
 
 export interface AccountRoutesDeps {
   info: EnvelopeInfo;
@@ -20,23 +30,84 @@ export interface AccountRoutesDeps {
   tokens: TokenService;
 }
 
+const tags = ["accounts"];
+
+const listAccounts = createRoute({
+  method: "get",
+  path: "/v2/accounts",
+  summary: "List accounts",
+  tags,
+  security: security.admin,
+  responses: {
+    200: kazooOk("Every account", z.array(accountView)),
+    ...kazooErrors(401, 403),
+  },
+});
+
+const createAccount = createRoute({
+  method: "put",
+  path: "/v2/accounts",
+  summary: "Create an account (API key shown once)",
+  tags,
+  security: security.admin,
+  request: { body: { required: true, content: json(kazooRequest(createAccountBody)) } },
+  responses: {
+    201: kazooOk("The account, with its API key", createdAccountView),
+    ...kazooErrors(400, 401, 403, 413),
+  },
+});
+
+const readAccount = createRoute({
+  method: "get",
+  path: "/v2/accounts/{accountId}",
+  summary: "Read an account (its own token, or the admin's)",
+  tags,
+  security: security.token,
+  request: { params: accountParams },
+  responses: {
+    200: kazooOk("The account", accountView),
+    ...kazooErrors(401, 403, 404),
+  },
+});
+
+const apiAuth = createRoute({
+  method: "put",
+  path: "/v2/api_auth",
+  summary: "Exchange an API key for an auth token (the envelope's `auth_token`)",
+  tags,
+  security: security.none,
+  request: { body: { required: true, content: json(kazooRequest(apiAuthBody)) } },
+  responses: {
+    201: kazooOk("The token's claims; the token is `auth_token`", apiAuthAnswer),
+    ...kazooErrors(400, 401, 413),
+  },
+});
+
 export function registerAccountRoutes(app: HttpApp, deps: AccountRoutesDeps): void {
   const { info, auth, accounts, tokens } = deps;
   const admin = requireAdmin(auth);
 
-  app.get("/v2/accounts", admin, (c) => success(c, info, accounts.list()));
-  app.put("/v2/accounts", admin, async (c) => {
-    const { name, id } = parseWith(createAccountBody, dataObject(await readEnvelope(c)));
-    return success(c, info, accounts.create(name, id), { status: 201 });
-  });
+  serve(app, listAccounts, (c) => success(c, info, accounts.list()), admin);
+  serve(
+    app,
+    createAccount,
+    async (c) => {
+      const { name, id } = parseWith(createAccountBody, dataObject(await readEnvelope(c)));
+      return success(c, info, accounts.create(name, id), { status: 201 });
+    },
+    admin,
+  );
   rejectOtherMethods(app, "/v2/accounts");
 
-  app.get("/v2/accounts/:accountId", requireAccount(auth, accounts), (c) =>
-    success(c, info, accounts.get(c.req.param("accountId"))),
+  serve(
+    app,
+    readAccount,
+    (c) => success(c, info, accounts.get(c.req.param("accountId"))),
+    requireAccount(auth, accounts),
   );
   rejectOtherMethods(app, "/v2/accounts/:accountId");
 
-  app.put("/v2/api_auth", async (c) => {
+  serve(app, apiAuth, async (c) => {
     const body = parseWith(apiAuthBody, dataObject(await readEnvelope(c)));
     const account = accounts.findByApiKey(body.api_key);
     if (!account) {

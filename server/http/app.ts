@@ -1,11 +1,11 @@
 /**
- * The HTTP application: request ids, body limit, routes, and the single place where errors
- * become responses.
+ * The HTTP application: request ids, body limit, every route group (each route declared once,
+ * with its contract), and the one error mapper (errors.ts) through which every failure becomes
+ * an answer.
  * @module
  */
 import { randomUUID } from "node:crypto";
-import { Hono } from "hono";
-import { defaultErrorText } from "../../protocol/errors";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AccountService } from "../domain/accounts";
 import type { Authenticator } from "../domain/auth";
 import type { ConferenceViews } from "../domain/conference-views";
@@ -20,17 +20,19 @@ import { registerAccountRoutes } from "./accounts";
 import { requireAccount } from "./auth";
 import { registerBbbHookRoutes } from "./bbb-hooks";
 import { registerConferenceRoutes } from "./conferences";
+import { type ContractViolationReporter, checkAnswers } from "./contract-check";
 import { registerDashboard } from "./dashboard";
 import { registerDocs } from "./docs";
 import { registerDownloadRoutes } from "./downloads";
 import type { HttpApp, HttpEnv } from "./env";
-import { type EnvelopeInfo, failure } from "./envelope";
-import { type HealthReport, registerHealthRoutes } from "./health";
-import { createMeetingRoutes, isMeetingsPath, type MeetingRoutesDeps } from "./meetings";
-import { openApiDocument } from "./openapi";
+import type { EnvelopeInfo } from "./envelope";
+import { createErrorAnswer, routeGroupOf } from "./errors";
+import { type HealthReport, type MetricsText, registerHealthRoutes } from "./health";
+import { type MeetingRoutesDeps, registerMeetingRoutes } from "./meetings";
+import { registerOpenApi } from "./openapi";
 import { registerParticipantRoutes } from "./participants";
 import { registerReconcileRoutes } from "./reconcile";
-import { BodyRefused, closeWhenBodyUnread, crossbarBodyError, limitBodySize } from "./request-body";
+import { closeWhenBodyUnread, limitBodySize } from "./request-body";
 import { registerWebhookRoutes, type WebhookRoutesDeps } from "./webhooks";
 
 export interface HttpDeps {
@@ -50,18 +52,23 @@ export interface HttpDeps {
   webhooks: WebhookRoutesDeps;
   /** Prometheus text for `GET /metrics`, and a hook told about every request. */
   metrics?: {
-    text(): Promise<{ contentType: string; body: string }>;
+    text: MetricsText;
     request(method: string, route: string, status: number, seconds: number): void;
   };
   meetings: Omit<MeetingRoutesDeps, "bodyLimit">;
   downloads: Parameters<typeof registerDownloadRoutes>[1];
+  /**
+   * Test-only: check every answer against its route's declaration and report mismatches
+   * (contract-check.ts). Unset in production: no answer is parsed twice.
+   */
+  onContractViolation?: ContractViolationReporter | undefined;
 }
 
 const acceptableRequestId = /^[\w\-.:=]{1,200}$/;
 
 export function createHttpApp(deps: HttpDeps): HttpApp {
   const { info, logger } = deps;
-  const app = new Hono<HttpEnv>();
+  const app = new OpenAPIHono<HttpEnv>();
 
   app.use(closeWhenBodyUnread);
   app.use(async function requestContext(c, next) {
@@ -89,28 +96,21 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
       "request",
     );
   });
-  // The meetings routes apply the same limit themselves, so that their 413 reads like theirs.
-  const limitSize = limitBodySize(deps.bodyLimit);
-  app.use((c, next) => (isMeetingsPath(c.req.path) ? next() : limitSize(c, next)));
+  if (deps.onContractViolation) {
+    app.use(checkAnswers(app, deps.onContractViolation));
+  }
+  app.use(limitBodySize(deps.bodyLimit));
 
-  registerHealthRoutes(app, deps.health);
-  const document = openApiDocument(info.version);
-  app.get("/openapi.json", (c) => c.json(document));
+  registerHealthRoutes(app, deps.health, deps.metrics?.text);
+  registerOpenApi(app, info.version);
   registerDocs(app);
   registerDashboard(app);
-  const metrics = deps.metrics;
-  if (metrics) {
-    app.get("/metrics", async (c) => {
-      const { contentType, body } = await metrics.text();
-      return c.body(body, 200, { "Content-Type": contentType });
-    });
-  }
   registerAccountRoutes(app, deps);
   // Every route under an account needs that account's token or the admin's, except the
   // bbb-webhooks-compatible API, which authenticates by checksum as BigBlueButton does.
   const guard = requireAccount(deps.auth, deps.accounts);
   app.use("/v2/accounts/:accountId/*", async (c, next) =>
-    c.req.path.includes("/bigbluebutton/api/") ? next() : guard(c, next),
+    routeGroupOf(c.req.path) === "bbb" ? next() : guard(c, next),
   );
   registerReconcileRoutes(app, deps);
   registerConferenceRoutes(app, deps);
@@ -120,17 +120,13 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     accounts: deps.accounts,
     subscriptions: deps.webhooks.subscriptions,
   });
-  app.route("/", createMeetingRoutes({ ...deps.meetings, bodyLimit: deps.bodyLimit }));
+  registerMeetingRoutes(app, { ...deps.meetings, bodyLimit: deps.bodyLimit });
   registerDownloadRoutes(app, deps.downloads);
 
-  app.notFound((c) => failure(c, info, "not_found", { message: `no route for ${c.req.path}` }));
-  app.onError((thrown, c) => {
-    const error = thrown instanceof BodyRefused ? crossbarBodyError(thrown) : thrown;
-    if (error instanceof DomainError) {
-      return failure(c, info, error.code, error.data);
-    }
-    logger.error({ err: error, request_id: c.get("requestId") }, "unhandled error");
-    return failure(c, info, "internal_error", { message: defaultErrorText.internal_error });
-  });
+  const answerError = createErrorAnswer(info, logger);
+  app.notFound((c) =>
+    answerError(new DomainError("not_found", { message: `no route for ${c.req.path}` }), c),
+  );
+  app.onError(answerError);
   return app;
 }

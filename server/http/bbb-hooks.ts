@@ -6,12 +6,17 @@
  * @module
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { AccountService } from "../domain/accounts";
+import { z } from "zod";
+import type { Account, AccountService } from "../domain/accounts";
 import { DomainError } from "../domain/errors";
 import { nativeTypesFor } from "../webhooks/formats";
 import type { SubscriptionStore } from "../webhooks/subscriptions";
+import { BBB_XML_TYPE, bbbFailed, bbbXml } from "./bbb-xml";
 import type { HttpApp, HttpEnv } from "./env";
+import { accountParams, content, groupErrorAnswer, security } from "./responses";
+import { serve } from "./route";
 
 const algorithms: Record<number, string> = {
   40: "sha1",
@@ -29,16 +34,8 @@ const messages = {
   createHookError: "An error happened while creating your hook. Check the logs.",
 } as const;
 
-function xml(c: Context<HttpEnv>, body: string): Response {
-  return c.body(`<response>${body}</response>`, 200, { "Content-Type": "text/xml" });
-}
-
-function failed(c: Context<HttpEnv>, key: keyof typeof messages): Response {
-  return xml(
-    c,
-    `<returncode>FAILED</returncode><messageKey>${key}</messageKey><message>${messages[key]}</message>`,
-  );
-}
+const failed = (c: Context<HttpEnv>, key: keyof typeof messages) =>
+  bbbFailed(c, key, messages[key]);
 
 const cdata = (value: string) => `<![CDATA[${value.replaceAll("]]>", "]]]]><![CDATA[>")}]]>`;
 
@@ -55,80 +52,99 @@ function checksumValid(callName: string, rawQuery: string, secret: string): bool
   return timingSafeEqual(Buffer.from(expected), Buffer.from(given));
 }
 
+const base = "/v2/accounts/{accountId}/bigbluebutton/api/hooks";
+const text = (value: string) => z.string().optional().meta({ description: value });
+const checksum = text("The call's checksum (see the `bbbChecksum` security scheme)");
+
+/** A checksummed call: its query, and bbb's XML whether it succeeds or fails. */
+function call(name: "create" | "destroy" | "list", summary: string, query: z.ZodRawShape) {
+  return createRoute({
+    method: "get",
+    path: `${base}/${name}`,
+    summary,
+    tags: ["bbb-webhooks"],
+    security: security.checksum,
+    request: { params: accountParams, query: z.object({ ...query, checksum }) },
+    responses: {
+      200: {
+        description:
+          "`<response>` with `returncode` SUCCESS, or FAILED with bbb's `messageKey` (checksumError, missingParamCallbackURL, …)",
+        content: content(BBB_XML_TYPE),
+      },
+      default: groupErrorAnswer.bbb,
+    },
+  });
+}
+
+const ping = createRoute({
+  method: "get",
+  path: `${base}/ping`,
+  summary: "bbb-webhooks: is the API up (plain text)",
+  tags: ["bbb-webhooks"],
+  security: security.none,
+  request: { params: accountParams },
+  responses: { 200: { description: "`bbb-webhooks API up!`", content: content("text/plain") } },
+});
+
+const create = call("create", "bbb-webhooks: create a hook (a subscription in the bbb format)", {
+  callbackURL: text("Where to post the events (required)"),
+  meetingID: text("Only this meeting's events"),
+  eventID: text("Comma-separated bbb event ids; all when absent"),
+  getRaw: text("`true`: the normalised raw events instead"),
+});
+const destroy = call("destroy", "bbb-webhooks: destroy a hook", {
+  hookID: text("The hook (required)"),
+});
+const list = call("list", "bbb-webhooks: list the account's hooks", {
+  meetingID: text("Hooks for this meeting, and the global ones"),
+});
+
 export function registerBbbHookRoutes(
   app: HttpApp,
   deps: { accounts: AccountService; subscriptions: SubscriptionStore },
 ): void {
-  const base = "/v2/accounts/:accountId/bigbluebutton/api/hooks";
+  serve(app, ping, (c) => c.text("bbb-webhooks API up!"));
 
-  app.get(`${base}/ping`, (c) => c.text("bbb-webhooks API up!"));
-
-  app.get(`${base}/:call{create|destroy|list}`, async (c) => {
-    const accountId = c.req.param("accountId");
-    const call = c.req.param("call");
+  /** The account, when the call's checksum is valid; and the call's query. */
+  const authenticated = (c: Context<HttpEnv>, name: string) => {
     const rawQuery = new URL(c.req.url).search.replace(/^\?/, "");
-    const account = deps.accounts.get(accountId);
-    if (!account || !checksumValid(`hooks/${call}`, rawQuery, account.bbb_secret)) {
+    const account = deps.accounts.get(c.req.param("accountId") ?? "");
+    const valid = account && checksumValid(`hooks/${name}`, rawQuery, account.bbb_secret);
+    return { account: valid ? account : undefined, query: new URLSearchParams(rawQuery) };
+  };
+
+  serve(app, create, async (c) => {
+    const { account, query } = authenticated(c, "create");
+    return account
+      ? await createHook(c, deps.subscriptions, account, query)
+      : failed(c, "checksumError");
+  });
+
+  serve(app, destroy, (c) => {
+    const { account, query } = authenticated(c, "destroy");
+    if (!account) {
       return failed(c, "checksumError");
     }
-    const query = new URLSearchParams(rawQuery);
-    const hooks = deps.subscriptions.list(accountId);
-
-    if (call === "create") {
-      const callbackURL = query.get("callbackURL");
-      if (!callbackURL) {
-        return failed(c, "missingParamCallbackURL");
-      }
-      const existing = hooks.find((h) => h.url === callbackURL);
-      if (existing) {
-        return xml(
-          c,
-          `<returncode>SUCCESS</returncode><hookID>${existing.id}</hookID><messageKey>duplicateWarning</messageKey><message>${messages.duplicateWarning}</message>`,
-        );
-      }
-      const eventIds = query
-        .get("eventID")
-        ?.split(",")
-        .map((id) => id.trim().toLowerCase())
-        .filter(Boolean);
-      const raw = query.get("getRaw")?.toLowerCase() === "true";
-      const meetingId = query.get("meetingID");
-      try {
-        const created = await deps.subscriptions.create(accountId, {
-          name: `bbb hook ${callbackURL}`.slice(0, 128),
-          url: callbackURL,
-          event_types: eventIds?.length ? nativeTypesFor(eventIds) : ["*"],
-          format: raw ? "raw" : "bbb",
-          bbb_secret: account.bbb_secret,
-          ...(eventIds?.length && !raw ? { bbb_event_ids: eventIds } : {}),
-          ...(meetingId ? { conference_id: meetingId } : {}),
-        });
-        return xml(
-          c,
-          `<returncode>SUCCESS</returncode><hookID>${created.id}</hookID><permanentHook>false</permanentHook><rawData>${raw}</rawData>`,
-        );
-      } catch (error) {
-        if (error instanceof DomainError) {
-          return failed(c, "createHookError");
-        }
-        throw error;
-      }
+    const hookId = query.get("hookID");
+    if (!hookId) {
+      return failed(c, "missingParamHookID");
     }
-
-    if (call === "destroy") {
-      const hookId = query.get("hookID");
-      if (!hookId) {
-        return failed(c, "missingParamHookID");
-      }
-      if (!hooks.some((h) => h.id === hookId)) {
-        return failed(c, "destroyMissingHook");
-      }
-      deps.subscriptions.remove(accountId, hookId);
-      return xml(c, "<returncode>SUCCESS</returncode><removed>true</removed>");
+    if (!deps.subscriptions.list(account.id).some((h) => h.id === hookId)) {
+      return failed(c, "destroyMissingHook");
     }
+    deps.subscriptions.remove(account.id, hookId);
+    return bbbXml(c, "<returncode>SUCCESS</returncode><removed>true</removed>");
+  });
 
+  serve(app, list, (c) => {
+    const { account, query } = authenticated(c, "list");
+    if (!account) {
+      return failed(c, "checksumError");
+    }
     const meetingId = query.get("meetingID");
-    const listed = hooks.filter((h) => !h.conferenceId || h.conferenceId === meetingId);
+    const listed = deps.subscriptions
+      .list(account.id)
+      .filter((h) => !h.conferenceId || h.conferenceId === meetingId);
     const items = listed
       .map(
         (h) =>
@@ -137,6 +153,54 @@ export function registerBbbHookRoutes(
           }${h.bbbEventIds ? `<eventID>${h.bbbEventIds.join(",")}</eventID>` : ""}<permanentHook>false</permanentHook><rawData>${h.format === "raw"}</rawData></hook>`,
       )
       .join("");
-    return xml(c, `<returncode>SUCCESS</returncode><hooks>${items}</hooks>`);
+    return bbbXml(c, `<returncode>SUCCESS</returncode><hooks>${items}</hooks>`);
   });
+}
+
+/** `hooks/create`: a new subscription, or the existing one for the same callback URL. */
+async function createHook(
+  c: Context<HttpEnv>,
+  subscriptions: SubscriptionStore,
+  account: Account,
+  query: URLSearchParams,
+): Promise<Response> {
+  const callbackURL = query.get("callbackURL");
+  if (!callbackURL) {
+    return failed(c, "missingParamCallbackURL");
+  }
+  const existing = subscriptions.list(account.id).find((h) => h.url === callbackURL);
+  if (existing) {
+    return bbbXml(
+      c,
+      `<returncode>SUCCESS</returncode><hookID>${existing.id}</hookID><messageKey>duplicateWarning</messageKey><message>${messages.duplicateWarning}</message>`,
+    );
+  }
+  const eventIds = query
+    .get("eventID")
+    ?.split(",")
+    .map((id) => id.trim().toLowerCase())
+    .filter(Boolean);
+  const raw = query.get("getRaw")?.toLowerCase() === "true";
+  const meetingId = query.get("meetingID");
+  try {
+    const created = await subscriptions.create(account.id, {
+      name: `bbb hook ${callbackURL}`.slice(0, 128),
+      url: callbackURL,
+      event_types: eventIds?.length ? nativeTypesFor(eventIds) : ["*"],
+      format: raw ? "raw" : "bbb",
+      bbb_secret: account.bbb_secret,
+      ...(eventIds?.length && !raw ? { bbb_event_ids: eventIds } : {}),
+      ...(meetingId ? { conference_id: meetingId } : {}),
+    });
+    return bbbXml(
+      c,
+      `<returncode>SUCCESS</returncode><hookID>${created.id}</hookID><permanentHook>false</permanentHook><rawData>${raw}</rawData>`,
+    );
+  } catch (error) {
+    // bbb-webhooks' own answer to a hook it cannot create (a callback URL refused, …).
+    if (error instanceof DomainError) {
+      return failed(c, "createHookError");
+    }
+    throw error;
+  }
 }

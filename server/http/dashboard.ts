@@ -8,26 +8,45 @@
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createRoute } from "@hono/zod-openapi";
 import { build, type Plugin } from "esbuild";
 import type { HttpApp } from "./env";
+import { content, security } from "./responses";
+import { serve } from "./route";
 
 const folder = resolve(dirname(fileURLToPath(import.meta.url)), "../dashboard");
+
+/** A dashboard file: no auth (the page signs in with an API key through the public API). */
+function asset(path: string, summary: string, type: string) {
+  return createRoute({
+    method: "get",
+    path,
+    summary,
+    tags: ["dashboard"],
+    security: security.none,
+    responses: { 200: { description: type, content: content(type) } },
+  });
+}
+
+const page = asset("/", "Live dashboard", "text/html");
+const script = asset("/dashboard/app.js", "Live dashboard script", "text/javascript");
+const stylesheet = asset("/dashboard/style.css", "Live dashboard stylesheet", "text/css");
 
 export function registerDashboard(app: HttpApp): void {
   const html = readFileSync(resolve(folder, "index.html"), "utf8");
   const css = readFileSync(resolve(folder, "style.css"), "utf8");
   // Built once per server, on demand: servers that never serve the page never start esbuild.
-  let script: Promise<string> | undefined;
+  let bundle: Promise<string> | undefined;
   const headers = { "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" };
-  app.get("/", (c) => c.html(html, 200, headers));
-  app.get("/dashboard/app.js", async (c) => {
-    script ??= bundleDashboard();
-    return c.body(await script, 200, {
+  serve(app, page, (c) => c.html(html, 200, headers));
+  serve(app, script, async (c) => {
+    bundle ??= bundleDashboard();
+    return c.body(await bundle, 200, {
       ...headers,
       "Content-Type": "text/javascript; charset=utf-8",
     });
   });
-  app.get("/dashboard/style.css", (c) =>
+  serve(app, stylesheet, (c) =>
     c.body(css, 200, { ...headers, "Content-Type": "text/css; charset=utf-8" }),
   );
 }

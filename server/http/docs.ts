@@ -7,7 +7,11 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, resolve } from "node:path";
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
 import type { HttpApp } from "./env";
+import { content, kazooErrors, security } from "./responses";
+import { serve } from "./route";
 
 const require = createRequire(import.meta.url);
 
@@ -37,6 +41,35 @@ const page = `<!doctype html>
 </html>
 `;
 
+const plain = { tags: ["health"], security: security.none };
+
+const docsPage = createRoute({
+  ...plain,
+  method: "get",
+  path: "/docs",
+  summary: "The API reference, rendered (Swagger UI, served by parley: works offline)",
+  responses: { 200: { description: "HTML", content: content("text/html") } },
+});
+
+const docsAsset = createRoute({
+  ...plain,
+  method: "get",
+  path: "/docs/assets/{file}",
+  summary: "The reference page's script, stylesheet and icon",
+  request: {
+    params: z.object({
+      file: z.string().meta({ description: `One of ${Object.keys(assets).join(", ")}` }),
+    }),
+  },
+  responses: {
+    200: {
+      description: "The file",
+      content: content(...new Set(Object.values(assets).map((type) => type.split(";")[0] ?? type))),
+    },
+    ...kazooErrors(404),
+  },
+});
+
 export function registerDocs(app: HttpApp): void {
   const folder = dirname(require.resolve("swagger-ui-dist/package.json"));
   const cache = new Map<string, Buffer>();
@@ -48,8 +81,8 @@ export function registerDocs(app: HttpApp): void {
     }
     return body;
   };
-  app.get("/docs", (c) => c.html(page));
-  app.get("/docs/assets/:file", (c) => {
+  serve(app, docsPage, (c) => c.html(page));
+  serve(app, docsAsset, (c) => {
     const name = c.req.param("file");
     const type = Object.hasOwn(assets, name) ? assets[name] : undefined;
     if (!type) {

@@ -7,11 +7,15 @@ import { createReadStream, type Stats } from "node:fs";
 import { stat } from "node:fs/promises";
 import { extname, resolve, sep } from "node:path";
 import { Readable } from "node:stream";
+import { createRoute } from "@hono/zod-openapi";
 import type Database from "better-sqlite3";
-import type { Context } from "hono";
+import { z } from "zod";
+import { DomainError } from "../domain/errors";
 import type { SideEvents } from "../domain/side-events";
 import type { UrlSigner } from "../domain/signed-urls";
-import type { HttpApp, HttpEnv } from "./env";
+import type { HttpApp } from "./env";
+import { connectyCubeErrorAnswers, content, security } from "./responses";
+import { serve } from "./route";
 
 const types: Record<string, string> = {
   ".mp4": "video/mp4",
@@ -23,9 +27,9 @@ const types: Record<string, string> = {
   ".m4a": "audio/mp4",
 };
 
-const forbidden = (c: Context<HttpEnv>) =>
-  c.json({ errors: ["This link is invalid or has expired"] }, 403);
-const gone = (c: Context<HttpEnv>) => c.json({ errors: ["The file is not available"] }, 404);
+const forbidden = () =>
+  new DomainError("forbidden", { message: "This link is invalid or has expired" });
+const gone = () => new DomainError("bad_identifier", { message: "The file is not available" });
 
 /** A CSV cell: quoted, and defused when a spreadsheet would read it as a formula. */
 function cell(value: unknown): string {
@@ -61,6 +65,48 @@ function rangeOf(
   return start > end || start >= size ? "bad" : { start, end };
 }
 
+const fileTypes = content(...new Set(Object.values(types)), "application/octet-stream");
+const base = { tags: ["downloads"], security: security.signedLink };
+const link = {
+  expires: z.string().optional().meta({ description: "Unix seconds; the link's expiry" }),
+  signature: z.string().optional().meta({ description: "The link's HMAC signature" }),
+};
+
+const recordingFile = createRoute({
+  ...base,
+  method: "get",
+  path: "/recordings/{id}/file",
+  summary: "Download a recording (Range supported); the link comes from the meeting's recordings",
+  request: { params: z.object({ id: z.string() }), query: z.object(link) },
+  responses: {
+    200: { description: "The file", content: fileTypes },
+    206: { description: "The requested range", content: fileTypes },
+    302: { description: "The file lives elsewhere (the recording's `url`)" },
+    416: { description: "A range outside the file" },
+    ...connectyCubeErrorAnswers(403, 404),
+  },
+});
+
+const chatExport = createRoute({
+  ...base,
+  method: "get",
+  path: "/exports/chat/{file}",
+  summary:
+    "A meeting's chat as CSV (`{conference_id}.csv`); the link comes from `meeting.chatSynced`",
+  request: {
+    params: z.object({ file: z.string() }),
+    query: z.object({
+      since: z.string().optional().meta({ description: "Unix ms, part of the signed link" }),
+      until: z.string().optional().meta({ description: "Unix ms, part of the signed link" }),
+      ...link,
+    }),
+  },
+  responses: {
+    200: { description: "CSV, one message a line", content: content("text/csv") },
+    ...connectyCubeErrorAnswers(403),
+  },
+});
+
 export function registerDownloadRoutes(
   app: HttpApp,
   deps: {
@@ -76,30 +122,28 @@ export function registerDownloadRoutes(
      FROM chat_messages WHERE conference_id = ? AND sent_at >= ? AND sent_at <= ? ORDER BY id`,
   );
 
-  app.get("/recordings/:id/file", async (c) => {
+  serve(app, recordingFile, async (c) => {
     const path = new URL(c.req.url).pathname;
     if (!deps.signer.verify(path, c.req.query("expires"), c.req.query("signature"))) {
-      return forbidden(c);
+      throw forbidden();
     }
     const recording = deps.sideEvents.recording(c.req.param("id"));
     if (!recording) {
-      return gone(c);
+      throw gone();
     }
     if (!recording.file_path) {
-      return recording.url ? c.redirect(recording.url, 302) : gone(c);
+      if (recording.url) {
+        return c.redirect(recording.url, 302);
+      }
+      throw gone();
     }
     const file = resolve(root, recording.file_path);
-    if (!file.startsWith(root + sep)) {
-      return gone(c);
+    let info: Stats | undefined;
+    if (file.startsWith(root + sep)) {
+      info = await stat(file).catch(() => undefined);
     }
-    let info: Stats;
-    try {
-      info = await stat(file);
-    } catch {
-      return gone(c);
-    }
-    if (!info.isFile()) {
-      return gone(c);
+    if (!info?.isFile()) {
+      throw gone();
     }
     const headers: Record<string, string> = {
       "Content-Type": types[extname(file).toLowerCase()] ?? "application/octet-stream",
@@ -123,12 +167,12 @@ export function registerDownloadRoutes(
     return c.body(stream, 200, headers);
   });
 
-  app.get("/exports/chat/:file", (c) => {
+  serve(app, chatExport, (c) => {
     const since = c.req.query("since") ?? "";
     const until = c.req.query("until") ?? "";
     const signedPath = `${new URL(c.req.url).pathname}?since=${since}&until=${until}`;
     if (!deps.signer.verify(signedPath, c.req.query("expires"), c.req.query("signature"))) {
-      return forbidden(c);
+      throw forbidden();
     }
     // Hono has already percent-decoded the parameter.
     const conferenceId = c.req.param("file").replace(/\.csv$/, "");

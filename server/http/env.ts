@@ -3,7 +3,7 @@
  * @module
  */
 import type { IncomingMessage } from "node:http";
-import type { Hono } from "hono";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Principal } from "../domain/auth";
 
 export interface HttpEnv {
@@ -19,4 +19,5 @@ export interface HttpEnv {
   };
 }
 
-export type HttpApp = Hono<HttpEnv>;
+/** The app: a Hono app that also holds every route's declared contract (`openAPIRegistry`). */
+export type HttpApp = OpenAPIHono<HttpEnv>;

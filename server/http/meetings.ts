@@ -1,24 +1,29 @@
 /**
  * ConnectyCube's Meetings API (seed 002) as a plain-JSON edge: `/meetings` (and the SDK's
- * `.json` routes), authenticated by `CB-Token`. Errors are ConnectyCube-style
- * `{"errors": …}` bodies, validation errors 422 and keyed by field.
+ * `.json` routes), authenticated by `CB-Token`. Errors are ConnectyCube-style `{"errors": …}`
+ * bodies (errors.ts), validation errors 422 and keyed by field.
  * @module
  */
-
+import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { Hono } from "hono";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { createMeetingBody, updateMeetingBody } from "../../protocol/meetings";
+import { z } from "zod";
+import {
+  createMeetingBody,
+  meetingListQuery,
+  meetingModel,
+  recordingView,
+  updateMeetingBody,
+} from "../../protocol/meetings";
 import type { Authenticator } from "../domain/auth";
-import { DomainError } from "../domain/errors";
-import type { FilterOp, MeetingFilters, MeetingService } from "../domain/meetings";
+import type { MeetingService } from "../domain/meetings";
 import type { SideEvents } from "../domain/side-events";
 import type { Logger } from "../logger";
-import { presentedToken } from "./auth";
-import type { HttpEnv } from "./env";
+import type { HttpApp, HttpEnv } from "./env";
+import { filtersOf, userOf } from "./meeting-filters";
 import type { MeetingPresenter } from "./meeting-format";
-import { BodyRefused, limitBodySize, readBodyText, readJson } from "./request-body";
-import { parseWith } from "./validate";
+import { readBodyText, readJson } from "./request-body";
+import { connectyCubeErrorAnswers, json, security } from "./responses";
+import { parseWith, rejectOtherMethods, serve } from "./route";
 
 export interface MeetingRoutesDeps {
   auth: Authenticator;
@@ -27,32 +32,8 @@ export interface MeetingRoutesDeps {
   meetingJson: MeetingPresenter;
   sideEvents: SideEvents;
   logger: Logger;
-  /** `HTTP_BODY_LIMIT`: the same size rule as every other route. */
+  /** `HTTP_BODY_LIMIT`, for the form body of a GET (other bodies are limited app-wide). */
   bodyLimit: number;
-}
-
-type Errors = string[] | Record<string, string[]>;
-
-class ApiError extends Error {
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly errors: Errors,
-  ) {
-    super(Array.isArray(errors) ? errors.join("; ") : JSON.stringify(errors));
-  }
-}
-
-/** Kazoo-shaped validation data → `{"field": ["message", …]}`. */
-function fieldErrors(data: unknown): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [path, rules] of Object.entries(
-    data as Record<string, Record<string, { message: string }>>,
-  )) {
-    out[path || "base"] = Object.entries(rules).map(([rule, failure]) =>
-      rule === "required" ? "is required" : failure.message,
-    );
-  }
-  return out;
 }
 
 /** Repairs the one slip in seed 002's own PUT example (a missing comma), nothing more. */
@@ -60,192 +41,133 @@ function repairSeedComma(text: string): string {
   return text.replace(/(\d|"|true|false|null|\]|\})(\s+)(")/g, "$1,$2$3");
 }
 
-const rangeFields = ["start_date", "end_date", "created_at", "updated_at"] as const;
-const ops: Record<string, FilterOp> = { gt: "gt", gte: "gte", lt: "lt", lte: "lte" };
-
-/** Reads `_id`, `limit`, `offset`, `scheduled` and `field[op]=value` filters. */
-function filtersOf(params: URLSearchParams): MeetingFilters {
-  const errors: Record<string, string[]> = {};
-  const integer = (name: string, fallback: number, max: number) => {
-    const raw = params.get(name);
-    if (raw === null) {
-      return fallback;
-    }
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0 || n > max) {
-      errors[name] = [`must be an integer from 0 to ${max}`];
-      return fallback;
-    }
-    return n;
-  };
-  const filters: MeetingFilters = {
-    limit: integer("limit", 100, 1000),
-    offset: integer("offset", 0, 1_000_000),
-    ranges: [],
-  };
-  const id = params.get("_id");
-  if (id) {
-    filters.id = id;
-  }
-  const scheduled = params.get("scheduled");
-  if (scheduled !== null) {
-    if (scheduled !== "true" && scheduled !== "false") {
-      errors.scheduled = ["must be true or false"];
-    }
-    filters.scheduled = scheduled === "true";
-  }
-  for (const [key, raw] of params) {
-    const match = key.match(
-      /^(start_date|end_date|created_at|updated_at)(?:\[(gt|gte|lt|lte)\])?$/,
-    );
-    if (!match) {
-      continue;
-    }
-    const field = match[1] as (typeof rangeFields)[number];
-    const isDate = field === "created_at" || field === "updated_at";
-    const value = /^\d+(\.\d+)?$/.test(raw)
-      ? Number(raw) * (isDate ? 1000 : 1)
-      : isDate
-        ? Date.parse(raw)
-        : Number.NaN;
-    if (!Number.isFinite(value)) {
-      errors[key] = [
-        isDate
-          ? "must be a date (ISO 8601) or Unix seconds"
-          : "must be a Unix timestamp in seconds",
-      ];
-      continue;
-    }
-    filters.ranges.push({ field, op: match[2] ? (ops[match[2]] as FilterOp) : "eq", value });
-  }
-  if (Object.keys(errors).length > 0) {
-    throw new ApiError(422, errors);
-  }
-  return filters;
-}
-
-/** The caller's account and ConnectyCube user id; meetings always act for a user. */
-function userOf(c: Context<HttpEnv>, auth: Authenticator): { accountId: string; userId: string } {
-  const token = presentedToken(c);
-  if (!token) {
-    throw new ApiError(401, ["Token is required (CB-Token header)"]);
-  }
-  const principal = auth.authenticate(token);
-  if (!principal) {
-    throw new ApiError(401, ["Token is invalid or expired"]);
-  }
-  if (principal.kind !== "account" || principal.userId === undefined) {
-    throw new ApiError(403, [
-      "This token has no user: create it with PUT /v2/api_auth and a user_id",
-    ]);
-  }
-  return { accountId: principal.accountId, userId: String(principal.userId) };
-}
-
 const stripJson = (id: string) => id.replace(/\.json$/, "");
 
-/** The paths this route group owns; the app leaves their body limit to it. */
-export function isMeetingsPath(path: string): boolean {
-  return path === "/meetings" || path === "/meetings.json" || path.startsWith("/meetings/");
+const base = { tags: ["meetings"], security: security.cbToken };
+const idParams = z.object({
+  id: z.string().meta({ description: "The meeting id; `{id}.json` (the SDK's form) too" }),
+});
+const meeting = (description: string) => ({ description, content: json(meetingModel) });
+const readErrors = connectyCubeErrorAnswers(401, 403, 404);
+const writeErrors = connectyCubeErrorAnswers(400, 401, 403, 404, 413, 422);
+
+/** `POST /meetings` and the SDK's `POST /meetings.json`. */
+function createAt(path: string, summary: string) {
+  return createRoute({
+    ...base,
+    method: "post",
+    path,
+    summary,
+    request: { body: { required: true, content: json(createMeetingBody) } },
+    responses: { 201: meeting("The meeting"), ...writeErrors },
+  });
 }
 
-/** A body the shared rules refused, worded as ConnectyCube words errors. */
-function refusal(refused: BodyRefused): ApiError {
-  switch (refused.fault) {
-    case "too_large":
-      return new ApiError(413, ["Request body too large"]);
-    case "too_deep":
-      return new ApiError(400, [`Request body is nested too deeply (${refused.message})`]);
-    default:
-      return new ApiError(400, ["Request body is not valid JSON"]);
-  }
+/** `GET /meetings` and the SDK's `GET /meetings.json`. */
+function listAt(path: string, summary: string) {
+  return createRoute({
+    ...base,
+    method: "get",
+    path,
+    summary,
+    request: { query: meetingListQuery },
+    responses: {
+      200: { description: "Meetings", content: json(z.array(meetingModel)) },
+      ...connectyCubeErrorAnswers(401, 403, 413, 422),
+    },
+  });
 }
 
-export function createMeetingRoutes(deps: MeetingRoutesDeps): Hono<HttpEnv> {
+const recordings = createRoute({
+  ...base,
+  method: "get",
+  path: "/meetings/recordings/{meetingId}",
+  summary: "A meeting's recordings with signed download links (`{meetingId}.json` too)",
+  request: { params: z.object({ meetingId: z.string() }) },
+  responses: {
+    200: { description: "Recordings", content: json(z.array(recordingView)) },
+    ...readErrors,
+  },
+});
+const read = createRoute({
+  ...base,
+  method: "get",
+  path: "/meetings/{id}",
+  summary: "Read a meeting",
+  request: { params: idParams },
+  responses: { 200: meeting("The meeting"), ...readErrors },
+});
+const update = createRoute({
+  ...base,
+  method: "put",
+  path: "/meetings/{id}",
+  summary: "Update a meeting (host only; any subset of the fields)",
+  request: { params: idParams, body: { required: true, content: json(updateMeetingBody) } },
+  responses: { 200: meeting("The meeting"), ...writeErrors },
+});
+const remove = createRoute({
+  ...base,
+  method: "delete",
+  path: "/meetings/{id}",
+  summary: "Delete a meeting (host only)",
+  request: { params: idParams },
+  responses: { 200: { description: "Deleted; no body" }, ...readErrors },
+});
+
+export function registerMeetingRoutes(app: HttpApp, deps: MeetingRoutesDeps): void {
   const { auth, meetings, meetingJson } = deps;
-  const app = new Hono<HttpEnv>();
-
-  // "/meetings/*" matches "/meetings" too.
-  const limitSize = limitBodySize(deps.bodyLimit);
-  app.use("/meetings/*", limitSize);
-  app.use("/meetings.json", limitSize);
   const body = async (c: Context<HttpEnv>) =>
     (await readJson(c, { repair: repairSeedComma })) ?? {};
 
-  for (const path of ["/meetings", "/meetings.json"]) {
-    app.post(path, async (c) => {
+  for (const [path, sdk] of [
+    ["/meetings", ""],
+    ["/meetings.json", " (the SDK's route)"],
+  ] as const) {
+    serve(app, createAt(path, `Create a meeting${sdk}`), async (c) => {
       const { accountId, userId } = userOf(c, auth);
       const data = parseWith(createMeetingBody, await body(c));
       const created = await meetings.create(accountId, userId, data);
       return c.json(meetingJson(created), 201);
     });
-    app.get(path, async (c) => {
-      const { accountId, userId } = userOf(c, auth);
-      // The seed's curl sends the filters as a form body on GET; the SDK sends them in the query.
-      const params = new URLSearchParams(new URL(c.req.url).search);
-      const form = (await readBodyText(c, deps.bodyLimit)).trim();
-      if (form && !form.startsWith("{")) {
-        for (const [key, value] of new URLSearchParams(form)) {
-          params.append(key, value);
+    serve(
+      app,
+      listAt(path, `List meetings (filters \`field[gt|gte|lt|lte]\`)${sdk}`),
+      async (c) => {
+        const { accountId, userId } = userOf(c, auth);
+        // The seed's curl sends the filters as a form body on GET; the SDK sends them in the query.
+        const params = new URLSearchParams(new URL(c.req.url).search);
+        const form = (await readBodyText(c, deps.bodyLimit)).trim();
+        if (form && !form.startsWith("{")) {
+          for (const [key, value] of new URLSearchParams(form)) {
+            params.append(key, value);
+          }
         }
-      }
-      const rows = meetings.list(accountId, userId, filtersOf(params));
-      return c.json(rows.map(meetingJson));
-    });
+        const rows = meetings.list(accountId, userId, filtersOf(params));
+        return c.json(rows.map(meetingJson));
+      },
+    );
   }
 
-  app.get("/meetings/recordings/:meetingId", (c) => {
+  serve(app, recordings, (c) => {
     const { accountId, userId } = userOf(c, auth);
-    const meeting = meetings.visible(accountId, userId, stripJson(c.req.param("meetingId")));
-    return c.json(deps.sideEvents.recordingViews(meeting.conferenceId, meeting.id));
+    const found = meetings.visible(accountId, userId, stripJson(c.req.param("meetingId")));
+    return c.json(deps.sideEvents.recordingViews(found.conferenceId, found.id));
   });
-
-  app.get("/meetings/:id", (c) => {
+  serve(app, read, (c) => {
     const { accountId, userId } = userOf(c, auth);
     return c.json(meetingJson(meetings.visible(accountId, userId, stripJson(c.req.param("id")))));
   });
-  app.put("/meetings/:id", async (c) => {
+  serve(app, update, async (c) => {
     const { accountId, userId } = userOf(c, auth);
     const data = parseWith(updateMeetingBody, await body(c));
     const updated = await meetings.update(accountId, userId, stripJson(c.req.param("id")), data);
     return c.json(meetingJson(updated));
   });
-  app.delete("/meetings/:id", (c) => {
+  serve(app, remove, (c) => {
     const { accountId, userId } = userOf(c, auth);
     meetings.remove(accountId, userId, stripJson(c.req.param("id")));
     return c.body(null, 200);
   });
-  app.all("/meetings/*", () => {
-    throw new ApiError(405, ["Method not allowed"]);
-  });
-  app.all("/meetings", () => {
-    throw new ApiError(405, ["Method not allowed"]);
-  });
-
-  app.onError((thrown, c) => {
-    const error = thrown instanceof BodyRefused ? refusal(thrown) : thrown;
-    if (error instanceof ApiError) {
-      return c.json({ errors: error.errors }, error.status);
-    }
-    if (error instanceof DomainError) {
-      const message = String((error.data as { message?: unknown })?.message ?? error.code);
-      switch (error.code) {
-        case "validation error":
-          return c.json({ errors: fieldErrors(error.data) }, 422);
-        case "bad_identifier":
-          return c.json({ errors: [message] }, 404);
-        case "forbidden":
-          return c.json({ errors: [message] }, 403);
-        case "request_entity_too_large":
-          return c.json({ errors: [message] }, 413);
-        case "service_unavailable":
-          return c.json({ errors: [message] }, 503);
-        default:
-          return c.json({ errors: [message] }, 400);
-      }
-    }
-    deps.logger.error({ err: error }, "unhandled error in meetings API");
-    return c.json({ errors: ["Internal server error"] }, 500);
-  });
-  return app;
+  rejectOtherMethods(app, "/meetings/*", "Method not allowed");
+  rejectOtherMethods(app, "/meetings", "Method not allowed");
 }

@@ -1,48 +1,31 @@
 /**
  * Request bodies, read by one set of rules on every route: a size limit (refused before a byte is
  * read when the length is declared), JSON that parses, and nesting no deeper than `MAX_DEPTH`.
- * A body that breaks a rule raises a `BodyRefused`; each route group words its own error from it
- * (crossbar's envelope on `/v2`, ConnectyCube's `{"errors": …}` on `/meetings`). Also here: the
- * crossbar envelope reader, and the connection rule for answers given before the body is read.
+ * A body that breaks a rule raises a typed error (`request_entity_too_large`, or a validation
+ * error on `json`) that each route group words in its own body. Also here: the crossbar envelope
+ * reader, and the connection rule for answers given before the body is read.
  * @module
  */
 import type { IncomingMessage } from "node:http";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { depthOf } from "../../protocol/validation";
-import { DomainError, validationFailed } from "../domain/errors";
+import { bodyTooLarge, unreadableBody, validationFailed } from "../domain/errors";
 import { isPlainObject } from "../domain/merge";
 import type { HttpEnv } from "./env";
 
 /** Deepest JSON nesting a request body may have; deeper bodies are refused, not stored. */
 export const MAX_DEPTH = 64;
 
-/** Which rule a refused body broke. */
-export type BodyFault = "too_large" | "invalid_json" | "too_deep";
-
-/**
- * A body the shared rules refuse. Typed rather than worded so that every route group keeps its
- * own error shape while the rules stay one.
- */
-export class BodyRefused extends Error {
-  override name = "BodyRefused";
-  constructor(
-    readonly fault: BodyFault,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * Refuses a body over `maxBytes`: by its declared length before reading it, or while it streams
- * in (chunked). Mount it ahead of any route that reads a body; its refusal is a `BodyRefused`.
+ * in (chunked). Mount it ahead of any route that reads a body.
  */
 export function limitBodySize(maxBytes: number): MiddlewareHandler<HttpEnv> {
   return bodyLimit({
     maxSize: maxBytes,
     onError: () => {
-      throw new BodyRefused("too_large", `request body exceeds ${maxBytes} bytes`);
+      throw bodyTooLarge(maxBytes);
     },
   });
 }
@@ -133,16 +116,15 @@ export async function readBodyText(
   if (!incoming || incoming.readableEnded) {
     return "";
   }
-  const tooLarge = () => new BodyRefused("too_large", `request body exceeds ${maxBytes} bytes`);
   if (Number(incoming.headers["content-length"] ?? 0) > maxBytes) {
-    throw tooLarge();
+    throw bodyTooLarge(maxBytes);
   }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of incoming) {
     size += (chunk as Buffer).length;
     if (size > maxBytes) {
-      throw tooLarge();
+      throw bodyTooLarge(maxBytes);
     }
     chunks.push(chunk as Buffer);
   }
@@ -169,13 +151,13 @@ function parseJson(text: string, repair: JsonRules["repair"]): unknown {
       }
     }
     const detail = error instanceof SyntaxError && error.message ? error.message : "";
-    throw new BodyRefused("invalid_json", detail || "All JSON must be valid");
+    throw unreadableBody(detail || "All JSON must be valid");
   }
 }
 
 /**
  * The one JSON body reader: text, parse, depth check. Returns `undefined` for an empty body;
- * throws `BodyRefused` for anything the rules refuse.
+ * throws a typed error for anything the rules refuse.
  */
 export async function readJson(c: Context<HttpEnv>, rules: JsonRules = {}): Promise<unknown> {
   const text = await readBodyText(c, rules.maxBytes);
@@ -184,19 +166,9 @@ export async function readJson(c: Context<HttpEnv>, rules: JsonRules = {}): Prom
   }
   const parsed = parseJson(text, rules.repair);
   if (depthOf(parsed, MAX_DEPTH) > MAX_DEPTH) {
-    throw new BodyRefused("too_deep", `JSON must not be nested deeper than ${MAX_DEPTH} levels`);
+    throw unreadableBody(`JSON must not be nested deeper than ${MAX_DEPTH} levels`);
   }
   return parsed;
-}
-
-/** A refused body as crossbar words it: 413, or a 400 validation error on `json.invalid`. */
-export function crossbarBodyError(refused: BodyRefused): DomainError {
-  if (refused.fault === "too_large") {
-    return new DomainError("request_entity_too_large", { message: refused.message });
-  }
-  return new DomainError("validation error", {
-    json: { invalid: { message: refused.message, target: "body" } },
-  });
 }
 
 /** A parsed request envelope. */

@@ -1,22 +1,35 @@
 /**
- * Webhook subscriptions (`/v2/accounts/{A}/webhooks`, Kazoo envelope): CRUD, the actions
- * `rotate_secret`, `ping` and `recover`, and the delivery log with per-delivery retry.
+ * Webhook subscriptions (`/v2/accounts/{A}/webhooks`, Kazoo envelope): CRUD and the actions
+ * `rotate_secret`, `ping` and `recover`. The delivery log is in deliveries.ts.
  * @module
  */
+import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import { deliveryStatuses, webhookActions } from "../../protocol/webhooks";
-import { badIdentifier, faultyRequest, validationFailed } from "../domain/errors";
+import { kazooRequest, pageSize } from "../../protocol/envelope";
+import {
+  subscriptionView,
+  webhookActionAnswer,
+  webhookActionBody,
+  webhookActions,
+  webhookBody,
+} from "../../protocol/webhooks";
+import { faultyRequest, validationFailed } from "../domain/errors";
 import { isPlainObject } from "../domain/merge";
 import type { DeliveryLog } from "../webhooks/delivery-log";
 import { newEventId } from "../webhooks/derive";
 import type { Dispatcher } from "../webhooks/dispatcher";
 import type { Outbox } from "../webhooks/outbox";
-import { type SubscriptionStore, subscriptionView } from "../webhooks/subscriptions";
-import { actionProblem } from "./conferences";
+import {
+  type SubscriptionStore,
+  subscriptionView as showSubscription,
+} from "../webhooks/subscriptions";
+import { actionProblem, topLevelAction } from "./actions";
+import { registerDeliveryRoutes, requireSubscription, webhookParams } from "./deliveries";
 import type { HttpApp } from "./env";
 import { type EnvelopeInfo, success } from "./envelope";
 import { dataObject, readEnvelope } from "./request-body";
-import { parseWith, rejectOtherMethods } from "./validate";
+import { accountParams, json, kazooErrors, kazooOk, security } from "./responses";
+import { rejectOtherMethods, serve } from "./route";
 
 export interface WebhookRoutesDeps {
   info: EnvelopeInfo;
@@ -27,11 +40,6 @@ export interface WebhookRoutesDeps {
   now: () => number;
   runInTransaction<T>(fn: () => T): T;
 }
-
-const listQuery = z.object({
-  status: z.enum(deliveryStatuses).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
 
 /** `since` as ISO 8601 or Unix seconds. */
 function sinceOf(value: unknown): number {
@@ -56,73 +64,135 @@ function sinceOf(value: unknown): number {
   return ms;
 }
 
+const base = { tags: ["webhooks"], security: security.token };
+const all = "/v2/accounts/{accountId}/webhooks";
+const one = `${all}/{webhookId}`;
+const body = (schema: z.ZodType) => ({ required: true, content: json(kazooRequest(schema)) });
+const writeErrors = kazooErrors(400, 401, 403, 404, 413);
+
+const list = createRoute({
+  ...base,
+  method: "get",
+  path: all,
+  summary: "List webhook subscriptions",
+  request: { params: accountParams },
+  responses: {
+    200: kazooOk("Every subscription", z.array(subscriptionView), pageSize),
+    ...kazooErrors(401, 403, 404),
+  },
+});
+const create = createRoute({
+  ...base,
+  method: "put",
+  path: all,
+  summary: "Create a subscription (its signing secret shown once)",
+  request: { params: accountParams, body: body(webhookBody) },
+  responses: { 201: kazooOk("The subscription, with `secret`", subscriptionView), ...writeErrors },
+});
+const read = createRoute({
+  ...base,
+  method: "get",
+  path: one,
+  summary: "Read a subscription",
+  request: { params: webhookParams },
+  responses: { 200: kazooOk("The subscription", subscriptionView), ...kazooErrors(401, 403, 404) },
+});
+const replace = createRoute({
+  ...base,
+  method: "post",
+  path: one,
+  summary: "Replace a subscription",
+  request: { params: webhookParams, body: body(webhookBody) },
+  responses: { 200: kazooOk("The subscription", subscriptionView), ...writeErrors },
+});
+const merge = createRoute({
+  ...base,
+  method: "patch",
+  path: one,
+  summary: "Merge into a subscription",
+  request: { params: webhookParams, body: body(webhookBody.partial()) },
+  responses: { 200: kazooOk("The subscription", subscriptionView), ...writeErrors },
+});
+const remove = createRoute({
+  ...base,
+  method: "delete",
+  path: one,
+  summary: "Delete a subscription",
+  request: { params: webhookParams },
+  responses: {
+    200: kazooOk(
+      "The deleted subscription, `_read_only.deleted` true",
+      subscriptionView.extend({ _read_only: z.strictObject({ deleted: z.literal(true) }) }),
+    ),
+    ...kazooErrors(401, 403, 404),
+  },
+});
+const act = createRoute({
+  ...base,
+  method: "put",
+  path: one,
+  summary:
+    "Action: `rotate_secret` (the new secret, shown once), `ping` (a `webhook.ping` delivery), `recover` (schedules again what failed `since`)",
+  request: { params: webhookParams, body: body(webhookActionBody) },
+  responses: { 201: kazooOk("What the action did", webhookActionAnswer), ...writeErrors },
+});
+
 export function registerWebhookRoutes(app: HttpApp, deps: WebhookRoutesDeps): void {
   const { info, subscriptions, outbox, deliveryLog, dispatcher } = deps;
   // Authentication comes from the `/v2/accounts/:accountId/*` guard.
-  const base = "/v2/accounts/:accountId/webhooks";
-  const requireSub = (accountId: string, id: string) => {
-    const sub = subscriptions.find(accountId, id);
-    if (!sub) {
-      throw badIdentifier(id);
-    }
-    return sub;
-  };
 
-  app.get(base, (c) => {
-    const data = subscriptions.list(c.req.param("accountId")).map((s) => subscriptionView(s));
+  serve(app, list, (c) => {
+    const data = subscriptions.list(c.req.param("accountId")).map((s) => showSubscription(s));
     return success(c, info, data, { extra: { page_size: data.length } });
   });
-  app.put(base, async (c) => {
-    const created = await subscriptions.create(
-      c.req.param("accountId"),
-      dataObject(await readEnvelope(c)),
-    );
+  serve(app, create, async (c) => {
+    const data = dataObject(await readEnvelope(c));
+    const created = await subscriptions.create(c.req.param("accountId"), data);
     c.header("Location", created.id);
-    return success(c, info, subscriptionView(created, true), { status: 201 });
+    return success(c, info, showSubscription(created, true), { status: 201 });
   });
-  rejectOtherMethods(app, base);
+  rejectOtherMethods(app, "/v2/accounts/:accountId/webhooks");
 
-  const one = `${base}/:webhookId`;
-  app.get(one, (c) =>
-    success(
+  serve(app, read, (c) => {
+    const sub = requireSubscription(
+      subscriptions,
+      c.req.param("accountId"),
+      c.req.param("webhookId"),
+    );
+    return success(c, info, showSubscription(sub));
+  });
+  serve(app, replace, async (c) => {
+    const { accountId, webhookId } = c.req.param();
+    const data = dataObject(await readEnvelope(c));
+    return success(
       c,
       info,
-      subscriptionView(requireSub(c.req.param("accountId"), c.req.param("webhookId"))),
-    ),
-  );
-  app.post(one, async (c) => {
-    const { accountId, webhookId } = c.req.param();
-    const updated = await subscriptions.replace(
-      accountId,
-      webhookId,
-      dataObject(await readEnvelope(c)),
+      showSubscription(await subscriptions.replace(accountId, webhookId, data)),
     );
-    return success(c, info, subscriptionView(updated));
   });
-  app.patch(one, async (c) => {
+  serve(app, merge, async (c) => {
     const { accountId, webhookId } = c.req.param();
-    const updated = await subscriptions.patch(
-      accountId,
-      webhookId,
-      dataObject(await readEnvelope(c)),
+    const data = dataObject(await readEnvelope(c));
+    return success(
+      c,
+      info,
+      showSubscription(await subscriptions.patch(accountId, webhookId, data)),
     );
-    return success(c, info, subscriptionView(updated));
   });
-  app.delete(one, (c) => {
+  serve(app, remove, (c) => {
     const { accountId, webhookId } = c.req.param();
     const removed = subscriptions.remove(accountId, webhookId);
-    return success(c, info, { ...subscriptionView(removed), _read_only: { deleted: true } });
+    return success(c, info, { ...showSubscription(removed), _read_only: { deleted: true } });
   });
-  app.put(one, async (c) => {
+  serve(app, act, async (c) => {
     const { accountId, webhookId } = c.req.param();
     const body = await readEnvelope(c);
-    const sub = requireSub(accountId, webhookId);
-    const data = isPlainObject(body.data) ? body.data : {};
-    const action = body.envelope.action ?? data.action;
+    const sub = requireSubscription(subscriptions, accountId, webhookId);
+    const action = topLevelAction(body);
     switch (action) {
       case "rotate_secret": {
         const rotated = subscriptions.rotateSecret(accountId, webhookId);
-        return success(c, info, subscriptionView(rotated, true), { status: 201 });
+        return success(c, info, showSubscription(rotated, true), { status: 201 });
       }
       case "ping": {
         const at = deps.now();
@@ -143,10 +213,9 @@ export function registerWebhookRoutes(app: HttpApp, deps: WebhookRoutesDeps): vo
         return success(c, info, { delivery_id: deliveryId }, { status: 201 });
       }
       case "recover": {
-        const recovered = deliveryLog.recover(
-          webhookId,
-          sinceOf(data.since ?? body.envelope.since),
-        );
+        const data = isPlainObject(body.data) ? body.data : {};
+        const since = sinceOf(data.since ?? body.envelope.since);
+        const recovered = deliveryLog.recover(webhookId, since);
         dispatcher.wake();
         return success(c, info, { recovered }, { status: 201 });
       }
@@ -154,42 +223,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: WebhookRoutesDeps): vo
         throw faultyRequest(actionProblem(action, webhookActions));
     }
   });
-  rejectOtherMethods(app, one);
+  rejectOtherMethods(app, "/v2/accounts/:accountId/webhooks/:webhookId");
 
-  const log = `${one}/deliveries`;
-  app.get(log, (c) => {
-    const { accountId, webhookId } = c.req.param();
-    requireSub(accountId, webhookId);
-    const query = parseWith(listQuery, c.req.query());
-    const data = deliveryLog.list(webhookId, query);
-    return success(c, info, data, { extra: { page_size: data.length } });
-  });
-  rejectOtherMethods(app, log);
-
-  const delivery = `${log}/:deliveryId`;
-  app.get(delivery, (c) => {
-    const { accountId, webhookId, deliveryId } = c.req.param();
-    requireSub(accountId, webhookId);
-    const found = deliveryLog.get(webhookId, deliveryId);
-    if (!found) {
-      throw badIdentifier(deliveryId);
-    }
-    return success(c, info, found);
-  });
-  app.put(delivery, async (c) => {
-    const { accountId, webhookId, deliveryId } = c.req.param();
-    const body = await readEnvelope(c);
-    requireSub(accountId, webhookId);
-    const action =
-      (isPlainObject(body.data) ? body.data.action : undefined) ?? body.envelope.action;
-    if (action !== "retry") {
-      throw faultyRequest(actionProblem(action, ["retry"]));
-    }
-    if (!deliveryLog.retry(webhookId, deliveryId)) {
-      throw badIdentifier(deliveryId);
-    }
-    dispatcher.wake();
-    return success(c, info, deliveryLog.get(webhookId, deliveryId), { status: 201 });
-  });
-  rejectOtherMethods(app, delivery);
+  registerDeliveryRoutes(app, { info, subscriptions, deliveryLog, dispatcher });
 }

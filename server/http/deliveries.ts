@@ -1,0 +1,123 @@
+/**
+ * A webhook subscription's delivery log (`…/webhooks/{W}/deliveries`): list (by status), one
+ * delivery with its attempts, and the action `retry`.
+ * @module
+ */
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import { kazooRequest, pageSize } from "../../protocol/envelope";
+import { deliveryDetail, deliveryListQuery, deliveryView } from "../../protocol/webhooks";
+import { badIdentifier, faultyRequest } from "../domain/errors";
+import type { DeliveryLog } from "../webhooks/delivery-log";
+import type { Dispatcher } from "../webhooks/dispatcher";
+import type { Subscription, SubscriptionStore } from "../webhooks/subscriptions";
+import { actionProblem, dataAction } from "./actions";
+import type { HttpApp } from "./env";
+import { type EnvelopeInfo, success } from "./envelope";
+import { readEnvelope } from "./request-body";
+import { accountParams, json, kazooErrors, kazooOk, security } from "./responses";
+import { rejectOtherMethods, serve } from "./route";
+
+export interface DeliveryRoutesDeps {
+  info: EnvelopeInfo;
+  subscriptions: SubscriptionStore;
+  deliveryLog: DeliveryLog;
+  dispatcher: Dispatcher;
+}
+
+/** The account's subscription, or 404 `bad_identifier`. */
+export function requireSubscription(
+  subscriptions: SubscriptionStore,
+  accountId: string,
+  id: string,
+): Subscription {
+  const sub = subscriptions.find(accountId, id);
+  if (!sub) {
+    throw badIdentifier(id);
+  }
+  return sub;
+}
+
+const base = { tags: ["webhooks"], security: security.token };
+const all = "/v2/accounts/{accountId}/webhooks/{webhookId}/deliveries";
+/** `{accountId}/webhooks/{webhookId}`. */
+export const webhookParams = accountParams.extend({
+  webhookId: z.string().meta({ description: "The subscription id" }),
+});
+const deliveryParams = webhookParams.extend({
+  deliveryId: z.string().meta({ description: "The delivery id (`msg_…`)" }),
+});
+
+const list = createRoute({
+  ...base,
+  method: "get",
+  path: all,
+  summary: "The delivery log, newest first",
+  request: { params: webhookParams, query: deliveryListQuery },
+  responses: {
+    200: kazooOk("Deliveries", z.array(deliveryView), pageSize),
+    ...kazooErrors(400, 401, 403, 404),
+  },
+});
+const read = createRoute({
+  ...base,
+  method: "get",
+  path: `${all}/{deliveryId}`,
+  summary: "A delivery with its attempts",
+  request: { params: deliveryParams },
+  responses: { 200: kazooOk("The delivery", deliveryDetail), ...kazooErrors(401, 403, 404) },
+});
+const retry = createRoute({
+  ...base,
+  method: "put",
+  path: `${all}/{deliveryId}`,
+  summary: "Retry a delivery now",
+  request: {
+    params: deliveryParams,
+    body: {
+      required: true,
+      content: json(kazooRequest(z.object({ action: z.literal("retry") }))),
+    },
+  },
+  responses: {
+    201: kazooOk("The delivery, scheduled again", deliveryDetail),
+    ...kazooErrors(400, 401, 403, 404, 413),
+  },
+});
+
+export function registerDeliveryRoutes(app: HttpApp, deps: DeliveryRoutesDeps): void {
+  const { info, subscriptions, deliveryLog, dispatcher } = deps;
+
+  serve(app, list, (c) => {
+    const { accountId, webhookId } = c.req.param();
+    requireSubscription(subscriptions, accountId, webhookId);
+    const data = deliveryLog.list(webhookId, c.req.valid("query"));
+    return success(c, info, data, { extra: { page_size: data.length } });
+  });
+  rejectOtherMethods(app, "/v2/accounts/:accountId/webhooks/:webhookId/deliveries");
+
+  serve(app, read, (c) => {
+    const { accountId, webhookId, deliveryId } = c.req.param();
+    requireSubscription(subscriptions, accountId, webhookId);
+    const found = deliveryLog.get(webhookId, deliveryId);
+    if (!found) {
+      throw badIdentifier(deliveryId);
+    }
+    return success(c, info, found);
+  });
+  serve(app, retry, async (c) => {
+    const { accountId, webhookId, deliveryId } = c.req.param();
+    const body = await readEnvelope(c);
+    requireSubscription(subscriptions, accountId, webhookId);
+    const action = dataAction(body);
+    if (action !== "retry") {
+      throw faultyRequest(actionProblem(action, ["retry"]));
+    }
+    if (!deliveryLog.retry(webhookId, deliveryId)) {
+      throw badIdentifier(deliveryId);
+    }
+    dispatcher.wake();
+    return success(c, info, deliveryLog.get(webhookId, deliveryId), { status: 201 });
+  });
+  rejectOtherMethods(app, "/v2/accounts/:accountId/webhooks/:webhookId/deliveries/:deliveryId");
+}
