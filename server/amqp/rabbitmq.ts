@@ -2,26 +2,19 @@
  * RabbitMQ behind the domain's event-source and command-bus ports (amqplib).
  *
  * - Declares the topic exchange, parley's durable queue bound to the inbound keys, and its
- *   dead-letter queue `<queue>.dead`.
- * - Consumes with a bounded prefetch; messages that arrive in one event-loop turn form a batch.
- *   A batch whose messages all committed is acknowledged with one `multiple` ack.
- * - Dead-letters an invalid message by publishing it (confirmed) to `<queue>.dead` with an
- *   `x-parley-error` header, then acknowledging the original.
+ *   dead-letter queue `<queue>.dead` on every connection (`rabbit-link.ts`).
+ * - Consumes with a bounded prefetch, in batches of one event-loop turn, settled after commit
+ *   (`rabbit-consumer.ts`).
  * - Publishes commands on a confirm channel, all at once, and resolves when every confirm is in.
  * - Reconnects by itself with capped exponential backoff; `isConnected()` drives `/readyz`. A
  *   refused login on the first attempt fails `start` instead (a configuration error).
  * @module
  */
-import amqp, {
-  type Channel,
-  type ChannelModel,
-  type ConfirmChannel,
-  type ConsumeMessage,
-} from "amqplib";
-import { commandRoutingKey } from "../../protocol/commands";
+import amqp, { type ChannelModel } from "amqplib";
+import { type ConferenceCommand, commandRoutingKey } from "../../protocol/commands";
 import type { CommandBus } from "../domain/command-bus";
 import { DomainError } from "../domain/errors";
-import type { EventSource, InboundMessage, MessageBatchHandler } from "../domain/event-source";
+import type { EventSource, MessageBatchHandler } from "../domain/event-source";
 import type { Logger } from "../logger";
 import {
   type BrokerFailure,
@@ -30,17 +23,12 @@ import {
   brokerAddress,
   createLinkReporter,
   describeFailure,
+  type LinkReporter,
 } from "./broker-link-state";
-import { decodeInbound } from "./decode-inbound";
+import { BatchConsumer } from "./rabbit-consumer";
+import { type Link, openLink, publishConfirmed, type Topology, withHeartbeat } from "./rabbit-link";
 
-/** Routing keys parley's queue is bound to on the conference exchange. */
-export const inboundBindings = [
-  "conference.event.#",
-  "recording.event.#",
-  "chat.event.#",
-  "livestream.event.#",
-  "transcript.event.#",
-] as const;
+export { inboundBindings } from "./rabbit-link";
 
 export interface RabbitOptions {
   url: string;
@@ -65,301 +53,190 @@ export interface RabbitBus extends EventSource, CommandBus {
   onConnected(listener: (model: ChannelModel) => void): () => void;
 }
 
-interface Link {
-  model: ChannelModel;
-  consume: Channel;
-  publish: ConfirmChannel;
-  consumerTag: string | undefined;
+export function createRabbitBus(options: RabbitOptions): RabbitBus {
+  return new RabbitMqBus(options);
 }
 
-export function createRabbitBus(options: RabbitOptions): RabbitBus {
-  const { url, exchange, queue, logger } = options;
-  const prefetch = options.prefetch ?? 500;
-  const confirmTimeoutMs = options.confirmTimeoutMs ?? 5000;
-  const deadQueue = `${queue}.dead`;
-  const address = brokerAddress(url);
-  const report = createLinkReporter(logger, address);
+/** The connection's life: connect, set up, consume, lose, back off, reconnect; and publishing. */
+class RabbitMqBus implements RabbitBus {
+  readonly kind = "amqp" as const;
+  readonly address: string;
+  readonly #url: string;
+  readonly #topology: Topology;
+  readonly #confirmTimeoutMs: number;
+  readonly #report: LinkReporter;
+  readonly #consumer: BatchConsumer;
+  readonly #connectedListeners = new Set<(model: ChannelModel) => void>();
+  #link: Link | undefined;
+  #closing = false;
+  #consuming = true;
+  #attempt = 0;
+  #reconnectTimer: NodeJS.Timeout | undefined;
 
-  let link: Link | undefined;
-  const connectedListeners = new Set<(model: ChannelModel) => void>();
-  let handler: MessageBatchHandler | undefined;
-  let closing = false;
-  let consuming = true;
-  let attempt = 0;
-  let reconnectTimer: NodeJS.Timeout | undefined;
-  let pending: InboundMessage[] = [];
-  let flushScheduled = false;
-  /** Dead-letter publishes awaiting confirm: while any are out, acks are sent one by one. */
-  let deadLettersInFlight = 0;
-
-  const publishConfirmed = (
-    channel: ConfirmChannel,
-    target: string,
-    routingKey: string,
-    body: Buffer,
-    properties: amqp.Options.Publish,
-  ) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error("confirm timed out")), confirmTimeoutMs);
-      try {
-        channel.publish(target, routingKey, body, properties, (error) => {
-          clearTimeout(timer);
-          if (error) {
-            reject(error instanceof Error ? error : new Error(String(error)));
-          } else {
-            resolve();
-          }
-        });
-      } catch (error) {
-        clearTimeout(timer);
-        reject(error);
-      }
-    });
-
-  /** Acks taken while a batch is handled, sent together once the handler returns. */
-  let collecting: ConsumeMessage[] | undefined;
-
-  const flush = () => {
-    flushScheduled = false;
-    const batch = pending;
-    pending = [];
-    const current = link;
-    if (batch.length === 0 || !handler || !current) {
-      return;
-    }
-    collecting = [];
-    try {
-      handler(batch);
-    } finally {
-      const acked = collecting;
-      collecting = undefined;
-      const last = acked[acked.length - 1];
-      if (link === current && last) {
-        if (acked.length === batch.length && deadLettersInFlight === 0) {
-          current.consume.ack(last, true);
-        } else {
-          for (const message of acked) {
-            current.consume.ack(message);
-          }
-        }
-      }
-    }
-  };
-
-  const toInbound = (current: Link, message: ConsumeMessage): InboundMessage => {
-    const alive = () => link === current;
-    return {
-      routingKey: message.fields.routingKey,
-      event: decodeInbound(message.fields.routingKey, message.content),
-      receivedAt: performance.now(),
-      ack() {
-        if (collecting) {
-          collecting.push(message);
-        } else if (alive()) {
-          current.consume.ack(message);
-        }
-      },
-      requeue() {
-        if (alive()) {
-          current.consume.nack(message, false, true);
-        }
-      },
-      reject(reason) {
-        if (!alive()) {
-          return;
-        }
-        deadLettersInFlight += 1;
-        publishConfirmed(current.publish, "", deadQueue, message.content, {
-          persistent: true,
-          contentType: message.properties.contentType,
-          headers: {
-            ...message.properties.headers,
-            "x-parley-error": reason,
-            "x-original-exchange": message.fields.exchange,
-            "x-original-routing-key": message.fields.routingKey,
-          },
-        })
-          .then(() => alive() && current.consume.ack(message))
-          .catch(() => alive() && current.consume.nack(message, false, false))
-          .finally(() => {
-            deadLettersInFlight -= 1;
-          });
-      },
+  constructor(options: RabbitOptions) {
+    this.address = brokerAddress(options.url);
+    this.#url = options.url;
+    this.#topology = {
+      exchange: options.exchange,
+      queue: options.queue,
+      prefetch: options.prefetch ?? 500,
+      logger: options.logger,
+      address: this.address,
     };
-  };
-
-  const setup = async (model: ChannelModel): Promise<Link> => {
-    const consume = await model.createChannel();
-    const publish = await model.createConfirmChannel();
-    consume.on("error", (error: Error) =>
-      logger.warn({ broker: address }, `AMQP consume channel closed: ${error.message}`),
-    );
-    publish.on("error", (error: Error) =>
-      logger.warn({ broker: address }, `AMQP publish channel closed: ${error.message}`),
-    );
-    await consume.assertExchange(exchange, "topic", { durable: true });
-    await consume.assertQueue(deadQueue, { durable: true });
-    await consume.assertQueue(queue, {
-      durable: true,
-      arguments: { "x-dead-letter-exchange": "", "x-dead-letter-routing-key": deadQueue },
+    this.#confirmTimeoutMs = options.confirmTimeoutMs ?? 5000;
+    this.#report = createLinkReporter(options.logger, this.address);
+    this.#consumer = new BatchConsumer({
+      deadQueue: `${options.queue}.dead`,
+      confirmTimeoutMs: this.#confirmTimeoutMs,
+      currentLink: () => this.#link,
     });
-    for (const pattern of inboundBindings) {
-      await consume.bindQueue(queue, exchange, pattern);
-    }
-    await consume.prefetch(prefetch);
-    const current: Link = { model, consume, publish, consumerTag: undefined };
-    return current;
-  };
+  }
 
-  const startConsuming = async (current: Link) => {
-    if (!consuming || current.consumerTag) {
-      return;
+  async start(onBatch: MessageBatchHandler): Promise<void> {
+    this.#consumer.handleWith(onBatch);
+    const failure = await this.#connect();
+    if (failure?.kind === "refused") {
+      // Wrong credentials do not fix themselves: stop start-up with the reason.
+      this.#closing = true;
+      clearTimeout(this.#reconnectTimer);
+      throw new BrokerRefusedError(`RabbitMQ at ${this.address} ${failure.text}`);
     }
-    const { consumerTag } = await current.consume.consume(queue, (message) => {
-      if (!message || link !== current) {
-        return;
-      }
-      pending.push(toInbound(current, message));
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flush);
-      }
-    });
-    current.consumerTag = consumerTag;
-  };
+  }
 
-  const scheduleReconnect = (failure?: BrokerFailure) => {
-    if (closing || reconnectTimer) {
-      return;
+  isConnected(): boolean {
+    return this.#link !== undefined;
+  }
+
+  onConnected(listener: (model: ChannelModel) => void): () => void {
+    this.#connectedListeners.add(listener);
+    return () => this.#connectedListeners.delete(listener);
+  }
+
+  async stopConsuming(): Promise<void> {
+    this.#consuming = false;
+    const link = this.#link;
+    if (link?.consumerTag) {
+      await link.consume.cancel(link.consumerTag).catch(() => {});
+      link.consumerTag = undefined;
     }
-    const delay = backoffMs(attempt);
-    attempt += 1;
-    if (failure) {
-      report.failed(failure, delay);
+    this.#consumer.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.stopConsuming();
+    this.#closing = true;
+    clearTimeout(this.#reconnectTimer);
+    const link = this.#link;
+    this.#link = undefined;
+    if (link) {
+      await link.model.close().catch(() => {});
     }
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = undefined;
-      void connect().catch(() => {});
-    }, delay);
-  };
+  }
+
+  async publish(commands: ConferenceCommand[]): Promise<void> {
+    const link = this.#link;
+    if (!link) {
+      throw new DomainError("service_unavailable", {
+        message: "message broker unavailable; no command was sent",
+      });
+    }
+    try {
+      await Promise.all(
+        commands.map((command) =>
+          publishConfirmed(
+            link.publish,
+            {
+              exchange: this.#topology.exchange,
+              routingKey: commandRoutingKey(command["Conference-ID"]),
+              body: Buffer.from(JSON.stringify(command)),
+              properties: { contentType: "application/json", messageId: command["Msg-ID"] },
+            },
+            this.#confirmTimeoutMs,
+          ),
+        ),
+      );
+    } catch (error) {
+      this.#topology.logger.warn({ err: error }, "command publish not confirmed");
+      throw new DomainError("service_unavailable", {
+        message: "message broker did not confirm the command",
+      });
+    }
+  }
 
   /** One attempt; a failure schedules the next and is returned (the first one decides start-up). */
-  const connect = async (): Promise<BrokerFailure | undefined> => {
-    if (closing) {
+  async #connect(): Promise<BrokerFailure | undefined> {
+    if (this.#closing) {
       return undefined;
     }
     let model: ChannelModel | undefined;
     try {
-      model = await amqp.connect(withHeartbeat(url), { timeout: 5000 });
+      model = await amqp.connect(withHeartbeat(this.#url), { timeout: 5000 });
       model.on("error", (error: Error) =>
-        logger.debug({ err: error, broker: address }, "AMQP connection error"),
+        this.#topology.logger.debug({ err: error, broker: this.address }, "AMQP connection error"),
       );
-      const current = await setup(model);
-      model.on("close", (error?: Error) => {
-        if (link === current) {
-          link = undefined;
-          pending = [];
-          if (!closing) {
-            report.lost(error?.message);
-            scheduleReconnect();
-          }
-        }
-      });
-      if (closing) {
+      const link = await openLink(model, this.#topology);
+      model.on("close", (error?: Error) => this.#lost(link, error));
+      if (this.#closing) {
         await model.close().catch(() => {});
         return undefined;
       }
-      link = current;
-      attempt = 0;
-      await startConsuming(current);
-      report.connected();
-      for (const listener of connectedListeners) {
-        listener(model);
-      }
+      await this.#adopt(link);
       return undefined;
     } catch (error) {
       await model?.close().catch(() => {});
       const failure = describeFailure(error);
-      scheduleReconnect(failure);
+      this.#scheduleReconnect(failure);
       return failure;
     }
-  };
+  }
 
-  return {
-    kind: "amqp",
-    address,
-    async start(onBatch) {
-      handler = onBatch;
-      const failure = await connect();
-      if (failure?.kind === "refused") {
-        // Wrong credentials do not fix themselves: stop start-up with the reason.
-        closing = true;
-        clearTimeout(reconnectTimer);
-        throw new BrokerRefusedError(`RabbitMQ at ${address} ${failure.text}`);
-      }
-    },
-    isConnected: () => link !== undefined,
-    onConnected(listener) {
-      connectedListeners.add(listener);
-      return () => connectedListeners.delete(listener);
-    },
-    async stopConsuming() {
-      consuming = false;
-      const current = link;
-      if (current?.consumerTag) {
-        await current.consume.cancel(current.consumerTag).catch(() => {});
-        current.consumerTag = undefined;
-      }
-      flush();
-    },
-    async close() {
-      await this.stopConsuming();
-      closing = true;
-      clearTimeout(reconnectTimer);
-      const current = link;
-      link = undefined;
-      if (current) {
-        await current.model.close().catch(() => {});
-      }
-    },
-    async publish(commands) {
-      const current = link;
-      if (!current) {
-        throw new DomainError("service_unavailable", {
-          message: "message broker unavailable; no command was sent",
-        });
-      }
-      try {
-        await Promise.all(
-          commands.map((command) =>
-            publishConfirmed(
-              current.publish,
-              exchange,
-              commandRoutingKey(command["Conference-ID"]),
-              Buffer.from(JSON.stringify(command)),
-              { contentType: "application/json", messageId: command["Msg-ID"] },
-            ),
-          ),
-        );
-      } catch (error) {
-        logger.warn({ err: error }, "command publish not confirmed");
-        throw new DomainError("service_unavailable", {
-          message: "message broker did not confirm the command",
-        });
-      }
-    },
-  };
-}
-
-/** Adds a 10 s heartbeat unless the URL sets one, so a dead broker is noticed quickly. */
-function withHeartbeat(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (!parsed.searchParams.has("heartbeat")) {
-      parsed.searchParams.set("heartbeat", "10");
+  /** Makes `link` the live one: consume on it, report, and tell the other links. */
+  async #adopt(link: Link): Promise<void> {
+    this.#link = link;
+    this.#attempt = 0;
+    await this.#startConsuming(link);
+    this.#report.connected();
+    for (const listener of this.#connectedListeners) {
+      listener(link.model);
     }
-    return parsed.toString();
-  } catch {
-    return url;
+  }
+
+  #lost(link: Link, error: Error | undefined): void {
+    if (this.#link !== link) {
+      return;
+    }
+    this.#link = undefined;
+    this.#consumer.dropPending();
+    if (!this.#closing) {
+      this.#report.lost(error?.message);
+      this.#scheduleReconnect();
+    }
+  }
+
+  async #startConsuming(link: Link): Promise<void> {
+    if (!this.#consuming || link.consumerTag) {
+      return;
+    }
+    const { consumerTag } = await link.consume.consume(this.#topology.queue, (message) => {
+      if (message && this.#link === link) {
+        this.#consumer.receive(link, message);
+      }
+    });
+    link.consumerTag = consumerTag;
+  }
+
+  #scheduleReconnect(failure?: BrokerFailure): void {
+    if (this.#closing || this.#reconnectTimer) {
+      return;
+    }
+    const delay = backoffMs(this.#attempt);
+    this.#attempt += 1;
+    if (failure) {
+      this.#report.failed(failure, delay);
+    }
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = undefined;
+      void this.#connect().catch(() => {});
+    }, delay);
   }
 }
