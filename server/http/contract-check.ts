@@ -97,10 +97,10 @@ export function checkAnswers(
   return async function checkAnswer(c, next) {
     await next();
     routes ??= declaredRoutes(app);
-    const declared = matchedRoutes(c)
-      .map((matched) => ({ key: `${matched.method} ${matched.path}`, matched }))
-      .find(({ key }) => routes?.has(key));
-    const route = declared ? routes.get(declared.key) : undefined;
+    const known = routes;
+    const route = matchedRoutes(c)
+      .map((matched) => known.get(`${matched.method} ${matched.path}`))
+      .find((declared) => declared !== undefined);
     const status = c.res.status;
     const answer = route
       ? ((route.responses[status] ?? route.responses.default) as Answer | undefined)

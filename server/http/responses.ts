@@ -103,22 +103,21 @@ export const securitySchemes = {
   },
 } as const;
 
-/** Who may call a route: alternatives, each naming schemes of `securitySchemes`. */
-type Requirement = Array<Partial<Record<keyof typeof securitySchemes, string[]>>>;
+/** OpenAPI's security requirement: any one of the named schemes. */
+function anyOf(...names: Array<keyof typeof securitySchemes>): Array<Record<string, string[]>> {
+  return names.map((name) => ({ [name]: [] }));
+}
 
 /** Who may call a route. */
 export const security = {
   /** An account's token (or the admin's). */
-  token: [{ authToken: [] }, { bearer: [] }],
-  admin: [{ authToken: [] }],
-  none: [],
-  cbToken: [{ cbToken: [] }],
-  checksum: [{ bbbChecksum: [] }],
-  signedLink: [{ signedLink: [] }],
-} satisfies Record<string, Requirement> as Record<
-  "token" | "admin" | "none" | "cbToken" | "checksum" | "signedLink",
-  Array<Record<string, string[]>>
->;
+  token: anyOf("authToken", "bearer"),
+  admin: anyOf("authToken"),
+  none: anyOf(),
+  cbToken: anyOf("cbToken"),
+  checksum: anyOf("bbbChecksum"),
+  signedLink: anyOf("signedLink"),
+};
 
 /** `{accountId}`. */
 export const accountParams = z.object({
