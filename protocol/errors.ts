@@ -26,6 +26,7 @@ export const errorCodes = [
   "internal_error",
 ] as const;
 
+/** One of `errorCodes`: a closed union, so every mapping over it is checked for totality. */
 export type ErrorCode = (typeof errorCodes)[number];
 
 /** The HTTP statuses an error can carry. */

@@ -23,6 +23,7 @@ import { dataObject, readEnvelope } from "./request-body";
 import { accountParams, json, kazooErrors, kazooOk, security } from "./responses";
 import { parseWith, rejectOtherMethods, serve } from "./route";
 
+/** What the account and token routes use. */
 export interface AccountRoutesDeps {
   info: EnvelopeInfo;
   auth: Authenticator;
@@ -83,6 +84,7 @@ const apiAuth = createRoute({
   },
 });
 
+/** Declares and serves the account and token exchange routes; admin checks per operation. */
 export function registerAccountRoutes(app: HttpApp, deps: AccountRoutesDeps): void {
   const { info, auth, accounts, tokens } = deps;
   const admin = requireAdmin(auth);

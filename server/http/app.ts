@@ -35,6 +35,7 @@ import { registerReconcileRoutes } from "./reconcile";
 import { closeWhenBodyUnread, limitBodySize } from "./request-body";
 import { registerWebhookRoutes, type WebhookRoutesDeps } from "./webhooks";
 
+/** Everything the HTTP edge calls: the domain services, and how it reports and measures. */
 export interface HttpDeps {
   info: EnvelopeInfo;
   logger: Logger;
@@ -66,6 +67,10 @@ export interface HttpDeps {
 
 const acceptableRequestId = /^[\w\-.:=]{1,200}$/;
 
+/**
+ * Builds the app: middleware in order (connection rule, request id, contract check in tests, body
+ * limit), every route group, then the one error mapper for failures and unknown routes.
+ */
 export function createHttpApp(deps: HttpDeps): HttpApp {
   const { info, logger } = deps;
   const app = new OpenAPIHono<HttpEnv>();

@@ -99,6 +99,7 @@ const list = call("list", "bbb-webhooks: list the account's hooks", {
   meetingID: text("Hooks for this meeting, and the global ones"),
 });
 
+/** Declares and serves the bbb-webhooks calls; they authenticate by checksum, not by token. */
 export function registerBbbHookRoutes(
   app: HttpApp,
   deps: { accounts: AccountService; subscriptions: SubscriptionStore },

@@ -28,6 +28,7 @@ import { dataObject, readEnvelope } from "./request-body";
 import { accountParams, conferenceParams, json, kazooErrors, kazooOk, security } from "./responses";
 import { rejectOtherMethods, serve } from "./route";
 
+/** What the conference routes use. */
 export interface ConferenceRoutesDeps {
   info: EnvelopeInfo;
   conferences: ConferenceService;
@@ -122,6 +123,7 @@ const act = createRoute({
   },
 });
 
+/** Declares and serves the conference routes; the account guard in app.ts authenticates them. */
 export function registerConferenceRoutes(app: HttpApp, deps: ConferenceRoutesDeps): void {
   const { info, conferences, views, control } = deps;
 

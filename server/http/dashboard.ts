@@ -32,6 +32,7 @@ const page = asset("/", "Live dashboard", "text/html");
 const script = asset("/dashboard/app.js", "Live dashboard script", "text/javascript");
 const stylesheet = asset("/dashboard/style.css", "Live dashboard stylesheet", "text/css");
 
+/** Serves the dashboard page and its assets (no auth: the page signs in through the API). */
 export function registerDashboard(app: HttpApp): void {
   const html = readFileSync(resolve(folder, "index.html"), "utf8");
   const css = readFileSync(resolve(folder, "style.css"), "utf8");

@@ -18,6 +18,7 @@ import { readEnvelope } from "./request-body";
 import { accountParams, json, kazooErrors, kazooOk, security } from "./responses";
 import { rejectOtherMethods, serve } from "./route";
 
+/** What the delivery log routes use. */
 export interface DeliveryRoutesDeps {
   info: EnvelopeInfo;
   subscriptions: SubscriptionStore;
@@ -85,6 +86,7 @@ const retry = createRoute({
   },
 });
 
+/** Declares and serves the delivery log routes, under the account guard. */
 export function registerDeliveryRoutes(app: HttpApp, deps: DeliveryRoutesDeps): void {
   const { info, subscriptions, deliveryLog, dispatcher } = deps;
 

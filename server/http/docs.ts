@@ -70,6 +70,7 @@ const docsAsset = createRoute({
   },
 });
 
+/** Serves the reference page and its assets from the installed swagger-ui-dist. */
 export function registerDocs(app: HttpApp): void {
   const folder = dirname(require.resolve("swagger-ui-dist/package.json"));
   const cache = new Map<string, Buffer>();

@@ -107,6 +107,7 @@ const chatExport = createRoute({
   },
 });
 
+/** Serves the signed downloads; the link is the credential, so no token is asked. */
 export function registerDownloadRoutes(
   app: HttpApp,
   deps: {

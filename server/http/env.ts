@@ -6,6 +6,7 @@ import type { IncomingMessage } from "node:http";
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Principal } from "../domain/auth";
 
+/** Per-request values every route can read, set by middleware. */
 export interface HttpEnv {
   /** @hono/node-server's raw request, for the one body fetch() cannot carry (GET with a form). */
   Bindings: { incoming?: IncomingMessage };

@@ -50,6 +50,7 @@ const metricsRoute = createRoute({
   responses: { 200: { description: "Prometheus text format", content: content("text/plain") } },
 });
 
+/** Declares and serves `/healthz`, `/readyz` and, when metrics are given, `/metrics`. */
 export function registerHealthRoutes(
   app: HttpApp,
   check: () => HealthReport,

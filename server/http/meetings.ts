@@ -25,6 +25,7 @@ import { readBodyText, readJson } from "./request-body";
 import { connectyCubeErrorAnswers, json, security } from "./responses";
 import { parseWith, rejectOtherMethods, serve } from "./route";
 
+/** What the meetings routes use. */
 export interface MeetingRoutesDeps {
   auth: Authenticator;
   meetings: MeetingService;
@@ -114,6 +115,7 @@ const remove = createRoute({
   responses: { 200: { description: "Deleted; no body" }, ...readErrors },
 });
 
+/** Declares and serves the meetings routes, plain and `.json`; they authenticate by `CB-Token`. */
 export function registerMeetingRoutes(app: HttpApp, deps: MeetingRoutesDeps): void {
   const { auth, meetings, meetingJson } = deps;
   const body = async (c: Context<HttpEnv>) =>

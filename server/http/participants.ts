@@ -21,6 +21,7 @@ import { readEnvelope } from "./request-body";
 import { conferenceParams, json, kazooErrors, kazooOk, security } from "./responses";
 import { rejectOtherMethods, serve } from "./route";
 
+/** What the participant routes use. */
 export interface ParticipantRoutesDeps {
   info: EnvelopeInfo;
   views: ConferenceViews;
@@ -91,6 +92,7 @@ const act = createRoute({
   },
 });
 
+/** Declares and serves the participant routes, under the account guard. */
 export function registerParticipantRoutes(app: HttpApp, deps: ParticipantRoutesDeps): void {
   const { info, views, live, control } = deps;
 

@@ -15,6 +15,7 @@ import { readEnvelope } from "./request-body";
 import { accountParams, kazooErrors, kazooOk, security } from "./responses";
 import { rejectOtherMethods, serve } from "./route";
 
+/** What the account reconcile route uses. */
 export interface ReconcileRoutesDeps {
   info: EnvelopeInfo;
   /** Absent when parley runs on a bus with no way to ask the media servers. */
@@ -35,6 +36,7 @@ const reconcileAccount = createRoute({
   },
 });
 
+/** Declares and serves `PUT /v2/accounts/{A}/reconcile`, under the account guard. */
 export function registerReconcileRoutes(app: HttpApp, deps: ReconcileRoutesDeps): void {
   serve(app, reconcileAccount, async (c) => {
     await readEnvelope(c);

@@ -31,6 +31,7 @@ import { dataObject, readEnvelope } from "./request-body";
 import { accountParams, json, kazooErrors, kazooOk, security } from "./responses";
 import { rejectOtherMethods, serve } from "./route";
 
+/** What the webhook routes use: subscriptions, the outbox (ping) and the delivery log. */
 export interface WebhookRoutesDeps {
   info: EnvelopeInfo;
   subscriptions: SubscriptionStore;
@@ -137,6 +138,7 @@ const act = createRoute({
   responses: { 201: kazooOk("What the action did", webhookActionAnswer), ...writeErrors },
 });
 
+/** Declares and serves the subscription routes and the delivery log, under the account guard. */
 export function registerWebhookRoutes(app: HttpApp, deps: WebhookRoutesDeps): void {
   const { info, subscriptions, outbox, deliveryLog, dispatcher } = deps;
   // Authentication comes from the `/v2/accounts/:accountId/*` guard.
