@@ -119,7 +119,7 @@ const act = createRoute({
       '`"ok"` once the media server has the command; for `reconcile`, the events synthesized and what was left alone',
       z.union([z.literal("ok"), reconcileReport]),
     ),
-    ...kazooErrors(401, 403, 404, 413, 503),
+    ...kazooErrors(400, 401, 403, 404, 413, 503),
   },
 });
 

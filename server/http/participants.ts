@@ -46,7 +46,7 @@ const actionRequest = {
     content: json(kazooRequest(z.object({ action: z.enum(participantActions) }))),
   },
 };
-const actionErrors = kazooErrors(401, 403, 404, 413, 503);
+const actionErrors = kazooErrors(400, 401, 403, 404, 413, 503);
 
 const list = createRoute({
   ...base,
