@@ -15,7 +15,7 @@ describe("a start that fails halfway", () => {
     const dbPath = join(dir, "parley.db");
     const taken = createTcpServer();
     await new Promise<void>((done) => taken.listen(0, "127.0.0.1", done));
-    onTestFinished(() => new Promise((done) => taken.close(done)));
+    onTestFinished(() => new Promise<void>((done) => taken.close(() => done())));
     const { port } = taken.address() as { port: number };
     const before = process.getActiveResourcesInfo().sort();
 
