@@ -7,9 +7,9 @@
  */
 
 import type { Logger } from "../logger";
-import { createEventApplier } from "./apply-event";
 import type { InboundMessage } from "./event-source";
-import type { DecodedSideEvent, InboundEvent, SideCategory } from "./inbound-event";
+import { type Decoded, EventWriter, type Outcome } from "./event-writer";
+import type { DecodedSideEvent, SideCategory } from "./inbound-event";
 import type { SessionLog } from "./session-log";
 import type { SqlStore } from "./store";
 import type { Transition } from "./transitions";
@@ -33,8 +33,6 @@ export interface CommittedEvent {
 export interface Ingest {
   /** Processes one batch; settles every message in it. */
   handleBatch(batch: InboundMessage[]): void;
-  /** Notes that the host is ending a meeting (API kick-all): its end is `HOST_ENDED_MEETING`. */
-  markHostEnding(conferenceId: string): void;
   /** Subscribes to committed events; returns an unsubscribe function. */
   onCommitted(listener: (events: CommittedEvent[]) => void): () => void;
 }
@@ -71,200 +69,140 @@ export interface IngestDeps {
   };
 }
 
-type Decoded = Exclude<InboundEvent, { kind: "refused" }>;
-
-type Outcome =
-  | { kind: "applied"; event: CommittedEvent }
-  | { kind: "duplicate" }
-  | { kind: "rejected"; reason: string };
+type Item = { message: InboundMessage; decoded: Decoded };
+type Result = { message: InboundMessage; outcome: Outcome };
 
 export function createIngest(deps: IngestDeps): Ingest {
-  const { sqlite, logger, now } = deps;
-  const applier = createEventApplier(sqlite, deps.sessions);
-  const listeners = new Set<(events: CommittedEvent[]) => void>();
-  const appendEvent = sqlite.prepare(
-    `INSERT INTO events (msg_id, digest, account_id, conference_id, call_id, name, routing_key, body, received_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-  );
+  return new BatchIngest(deps);
+}
 
-  /** Decides which account an event belongs to; the stored conference's owner wins. */
-  const accountFor = (
-    conferenceId: string,
-    claimed: string | undefined,
-  ): string | { reason: string } => {
-    const owner = deps.ownerOf(conferenceId) ?? applier.runtimeAccount(conferenceId);
-    if (owner && claimed && owner !== claimed) {
-      return { reason: `conference ${conferenceId} belongs to another account` };
-    }
-    const account = owner ?? claimed;
-    if (!account) {
-      return { reason: "no account: custom_channel_vars.account_id is missing" };
-    }
-    if (!deps.accountExists(account)) {
-      return { reason: `unknown account ${account}` };
-    }
-    return account;
-  };
-
-  const applyEvent = (decoded: Decoded, at: number): Outcome => {
-    const isConference = decoded.kind === "conference";
-    const conferenceId = isConference
-      ? decoded.value.event.conference_id
-      : decoded.value.conferenceId;
-    const account = accountFor(conferenceId, decoded.value.claimedAccountId);
-    if (typeof account !== "string") {
-      return { kind: "rejected", reason: account.reason };
-    }
-    const { value } = decoded;
-    const callId = isConference ? decoded.value.callId : decoded.value.subjectId;
-    const name = isConference ? decoded.value.event.event : decoded.value.category;
-    const result = appendEvent.run(
-      value.msgId,
-      value.digest,
-      account,
-      conferenceId,
-      callId ?? null,
-      name,
-      value.routingKey,
-      JSON.stringify(value.data),
-      at,
-    );
-    if (result.changes === 0) {
-      return { kind: "duplicate" };
-    }
-    const inserted = { seq: Number(result.lastInsertRowid) };
-    const source = { seq: inserted.seq, at, raw: value.data };
-    if (isConference) {
-      const transitions = applier.apply(decoded.value, account, at);
-      if (transitions.length > 0) {
-        deps.onTransitions?.(transitions, source);
-      }
-    } else {
-      deps.onSideEvent?.(decoded.value, account, source);
-    }
-    return {
-      kind: "applied",
-      event: {
-        seq: inserted.seq,
-        category: isConference ? "conference" : decoded.value.category,
-        accountId: account,
-        conferenceId,
-        callId,
-        event: name,
-        eventName: isConference
-          ? (decoded.value.event.event_name ?? "event")
-          : decoded.value.category,
-        routingKey: value.routingKey,
-        data: value.data,
-      },
-    };
-  };
-  const applyOne = sqlite.transaction(applyEvent);
-
+/** Refuses what could not be read, commits the rest in one transaction, then settles each. */
+class BatchIngest implements Ingest {
+  readonly #deps: IngestDeps;
+  readonly #listeners = new Set<(events: CommittedEvent[]) => void>();
   /** Applies a batch in one transaction; any event that throws rolls the whole batch back. */
-  const applyFast = sqlite.transaction(
-    (items: Array<{ message: InboundMessage; decoded: Decoded }>) => {
-      const at = now();
-      return items.map(({ message, decoded }) => ({ message, outcome: applyEvent(decoded, at) }));
-    },
-  );
-
+  readonly #applyFast: (items: Item[]) => Result[];
   /** The careful path, after a fast batch failed: a savepoint per event isolates the bad one. */
-  const applyIsolated = sqlite.transaction(
-    (items: Array<{ message: InboundMessage; decoded: Decoded }>) => {
-      const at = now();
-      return items.map(({ message, decoded }) => {
-        try {
-          return { message, outcome: applyOne(decoded, at) };
-        } catch (error) {
-          logger.error(
-            { err: error, routing_key: message.routingKey },
-            "event could not be applied",
-          );
-          return {
-            message,
-            outcome: { kind: "rejected", reason: "event could not be applied" } as Outcome,
-          };
-        }
-      });
-    },
-  );
+  readonly #applyIsolated: (items: Item[]) => Result[];
 
-  const applyBatch = (items: Array<{ message: InboundMessage; decoded: Decoded }>) => {
+  constructor(deps: IngestDeps) {
+    this.#deps = deps;
+    const writer = new EventWriter(deps);
+    const writeOne = deps.sqlite.transaction((decoded: Decoded, at: number) =>
+      writer.write(decoded, at),
+    );
+    this.#applyFast = deps.sqlite.transaction((items: Item[]) => {
+      const at = deps.now();
+      return items.map(({ message, decoded }) => ({
+        message,
+        outcome: writer.write(decoded, at),
+      }));
+    });
+    this.#applyIsolated = deps.sqlite.transaction((items: Item[]) => {
+      const at = deps.now();
+      return items.map(({ message, decoded }) => ({
+        message,
+        outcome: this.#isolated(() => writeOne(decoded, at), message),
+      }));
+    });
+  }
+
+  handleBatch(batch: InboundMessage[]): void {
+    const valid: Item[] = [];
+    for (const message of batch) {
+      if (message.event.kind === "refused") {
+        this.#refuse(message, message.event.reason);
+      } else {
+        valid.push({ message, decoded: message.event });
+      }
+    }
+    if (valid.length === 0) {
+      return;
+    }
+    const results = this.#commit(valid);
+    if (results) {
+      this.#announce(this.#settle(results));
+    }
+  }
+
+  onCommitted(listener: (events: CommittedEvent[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Commits the batch, or hands every message back when the store could not take it. */
+  #commit(items: Item[]): Result[] | undefined {
+    const started = performance.now();
     try {
-      return applyFast(items);
+      const results = this.#applyBatch(items);
+      this.#deps.observe?.batch(items.length, (performance.now() - started) / 1000);
+      return results;
+    } catch (error) {
+      this.#deps.logger.error({ err: error, size: items.length }, "batch not committed; requeued");
+      for (const { message } of items) {
+        message.requeue();
+      }
+      return undefined;
+    }
+  }
+
+  #applyBatch(items: Item[]): Result[] {
+    try {
+      return this.#applyFast(items);
     } catch (error) {
       if (!isSqliteBusyOrIo(error)) {
-        return applyIsolated(items);
+        return this.#applyIsolated(items);
       }
       throw error;
     }
-  };
+  }
 
-  return {
-    handleBatch(batch) {
-      const valid: Array<{ message: InboundMessage; decoded: Decoded }> = [];
-      for (const message of batch) {
-        const decoded = message.event;
-        if (decoded.kind === "refused") {
-          logger.warn(
-            { routing_key: message.routingKey, reason: decoded.reason },
-            "event dead-lettered",
-          );
-          deps.observe?.refused(decoded.reason);
-          message.reject(decoded.reason);
-        } else {
-          valid.push({ message, decoded });
-        }
+  /** One event on the careful path: if it throws, it alone is refused. */
+  #isolated(write: () => Outcome, message: InboundMessage): Outcome {
+    try {
+      return write();
+    } catch (error) {
+      this.#deps.logger.error(
+        { err: error, routing_key: message.routingKey },
+        "event could not be applied",
+      );
+      return { kind: "rejected", reason: "event could not be applied" };
+    }
+  }
+
+  /** Acks what committed (or was a duplicate), dead-letters what was refused. */
+  #settle(results: Result[]): CommittedEvent[] {
+    const committed: CommittedEvent[] = [];
+    for (const { message, outcome } of results) {
+      if (outcome.kind === "rejected") {
+        this.#refuse(message, outcome.reason);
+        continue;
       }
-      if (valid.length === 0) {
-        return;
+      message.ack();
+      if (message.receivedAt !== undefined) {
+        this.#deps.observe?.lag((performance.now() - message.receivedAt) / 1000);
       }
-      let results: Array<{ message: InboundMessage; outcome: Outcome }>;
-      const started = performance.now();
-      try {
-        results = applyBatch(valid);
-        deps.observe?.batch(valid.length, (performance.now() - started) / 1000);
-      } catch (error) {
-        logger.error({ err: error, size: valid.length }, "batch not committed; requeued");
-        for (const { message } of valid) {
-          message.requeue();
-        }
-        return;
+      if (outcome.kind === "applied") {
+        committed.push(outcome.event);
       }
-      const committed: CommittedEvent[] = [];
-      for (const { message, outcome } of results) {
-        if (outcome.kind === "rejected") {
-          logger.warn(
-            { routing_key: message.routingKey, reason: outcome.reason },
-            "event dead-lettered",
-          );
-          deps.observe?.refused(outcome.reason);
-          message.reject(outcome.reason);
-          continue;
-        }
-        message.ack();
-        if (message.receivedAt !== undefined) {
-          deps.observe?.lag((performance.now() - message.receivedAt) / 1000);
-        }
-        if (outcome.kind === "applied") {
-          committed.push(outcome.event);
-        }
-      }
-      if (committed.length > 0) {
-        for (const listener of listeners) {
-          listener(committed);
-        }
-      }
-    },
-    markHostEnding(conferenceId) {
-      applier.markHostEnding(conferenceId, now());
-    },
-    onCommitted(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
+    }
+    return committed;
+  }
+
+  #refuse(message: InboundMessage, reason: string): void {
+    this.#deps.logger.warn({ routing_key: message.routingKey, reason }, "event dead-lettered");
+    this.#deps.observe?.refused(reason);
+    message.reject(reason);
+  }
+
+  #announce(committed: CommittedEvent[]): void {
+    if (committed.length === 0) {
+      return;
+    }
+    for (const listener of this.#listeners) {
+      listener(committed);
+    }
+  }
 }
 
 /** Errors that are about the store, not the event: retrying the batch later is the answer. */
