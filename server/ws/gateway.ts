@@ -1,21 +1,19 @@
 /**
- * The WebSocket gateway at `/ws` and `/` (ws, `noServer` + the HTTP server's upgrade event). Pushes each
- * committed event to the sessions bound to it, serialising the event's data once per event and
- * each frame once per binding string, and drops sockets that stop reading instead of letting
- * them slow everyone else.
+ * The WebSocket gateway at `/ws` and `/` (ws, `noServer` + the HTTP server's upgrade event):
+ * refuses upgrades it will not serve before they become sockets, runs a blackhole session per
+ * socket, pushes what `fanout.ts` builds, pings, and drops sockets that stop reading instead of
+ * letting them slow everyone else.
  * @module
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { type WebSocket, WebSocketServer } from "ws";
 import type { ConferenceCommand } from "../../protocol/commands";
-import { commandRoutingKey } from "../../protocol/commands";
-import { normalizeKeys } from "../../protocol/events";
 import { closeCodes } from "../../protocol/ws";
 import type { Authenticator } from "../domain/auth";
 import type { CommittedEvent } from "../domain/ingest";
 import type { Logger } from "../logger";
-import { matches, type Subscription } from "./bindings";
+import { pushCommands, pushEvents, REPLAY_LIMIT, replayTo } from "./fanout";
 import { createSession, type Session, type SessionDeps } from "./session";
 import { SubscriptionIndex } from "./subscription-index";
 
@@ -53,92 +51,126 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const REPLAY_LIMIT = 10_000;
-
-function frameFor(
-  subscription: Subscription,
-  name: string,
-  routingKey: string,
-  dataJson: string,
-  seq: number | undefined,
-): string {
-  return `{"action":"event","subscribed_key":${JSON.stringify(subscription.binding)},"subscription_key":${JSON.stringify(subscription.subscriptionKey)},"name":${JSON.stringify(name)},"routing_key":${JSON.stringify(routingKey)},"data":${dataJson}${seq === undefined ? "" : `,"seq":${seq}`}}`;
+export function attachGateway(server: Server, options: GatewayOptions): Gateway {
+  return new WsGateway(server, options);
 }
 
-export function attachGateway(server: Server, options: GatewayOptions): Gateway {
-  const { auth, logger } = options;
-  const maxBufferedBytes = options.maxBufferedBytes ?? 4 * 1024 * 1024;
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: options.maxPayload ?? 64 * 1024,
-    perMessageDeflate: false,
-  });
-  const index = new SubscriptionIndex<Session>();
-  const sockets = new Map<WebSocket, { session: Session; alive: boolean }>();
-  const maxConnectionsPerIp = options.maxConnectionsPerIp ?? 1000;
+/** One open socket: its session, and whether it answered the last ping. */
+interface SocketState {
+  session: Session;
+  alive: boolean;
+  address: string;
+}
+
+class WsGateway implements Gateway {
+  readonly #server: Server;
+  readonly #options: GatewayOptions;
+  readonly #wss: WebSocketServer;
+  readonly #index = new SubscriptionIndex<Session>();
+  readonly #sockets = new Map<WebSocket, SocketState>();
   /** Open sockets per remote address, for the per-address limit. */
-  const perAddress = new Map<string, number>();
+  readonly #perAddress = new Map<string, number>();
+  readonly #sessionDeps: SessionDeps;
+  readonly #heartbeat: NodeJS.Timeout;
+  readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+    this.#upgrade(request, socket, head);
 
-  const replay: SessionDeps["replay"] = (session, subscriptions, accountId, afterSeq) => {
-    const logged = options.eventsAfter(accountId, afterSeq, REPLAY_LIMIT + 1);
-    if (logged.length > REPLAY_LIMIT) {
-      return false;
-    }
-    for (const event of logged) {
-      const dataJson = JSON.stringify(event.data);
-      for (const subscription of subscriptions) {
-        if (matches(subscription, event)) {
-          session.send(
-            frameFor(subscription, event.eventName, event.routingKey, dataJson, event.seq),
-          );
+  constructor(server: Server, options: GatewayOptions) {
+    this.#server = server;
+    this.#options = options;
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxPayload ?? 64 * 1024,
+      perMessageDeflate: false,
+    });
+    this.#sessionDeps = {
+      auth: options.auth,
+      index: this.#index,
+      ownerOf: options.ownerOf,
+      replay: (session, subscriptions, accountId, afterSeq) => {
+        const logged = options.eventsAfter(accountId, afterSeq, REPLAY_LIMIT + 1);
+        if (logged.length > REPLAY_LIMIT) {
+          return false;
         }
-      }
-    }
-    return true;
-  };
-
-  const sessionDeps: SessionDeps = {
-    auth,
-    index,
-    ownerOf: options.ownerOf,
-    replay,
-    maxBindings: options.maxBindings ?? 1000,
-    now: options.now,
-  };
-
-  const open = (
-    socket: WebSocket,
-    request: IncomingMessage,
-    adopted?: [ReturnType<Authenticator["authenticate"]>, string],
-  ) => {
-    const id = `${request.socket.remoteAddress ?? "?"}:${request.socket.remotePort ?? "?"}`;
-    const session = createSession(
-      id,
-      (frame) => {
-        if (socket.readyState !== socket.OPEN) {
-          return;
-        }
-        if (socket.bufferedAmount > maxBufferedBytes) {
-          logger.warn(
-            { session: id, buffered: socket.bufferedAmount },
-            "dropping slow WebSocket consumer",
-          );
-          options.observe?.dropped("slow_consumer");
-          socket.close(closeCodes.slowConsumer.code, closeCodes.slowConsumer.reason);
-          socket.terminate();
-          return;
-        }
-        socket.send(frame);
+        replayTo(session, subscriptions, logged);
+        return true;
       },
-      sessionDeps,
-    );
-    if (adopted?.[0]) {
-      session.adopt(adopted[0], adopted[1]);
+      maxBindings: options.maxBindings ?? 1000,
+      now: options.now,
+    };
+    server.on("upgrade", this.#onUpgrade);
+    this.#heartbeat = setInterval(() => this.#beat(), options.heartbeatMs ?? 30_000);
+    this.#heartbeat.unref();
+  }
+
+  get connections(): number {
+    return this.#sockets.size;
+  }
+
+  get subscriptions(): number {
+    return this.#index.size;
+  }
+
+  publishEvents(events: CommittedEvent[]): void {
+    const sent = pushEvents(this.#index, events);
+    if (sent > 0) {
+      this.#options.observe?.framesSent(sent);
     }
-    const state = { session, alive: true };
-    sockets.set(socket, state);
+  }
+
+  publishCommands(accountId: string, commands: ConferenceCommand[]): void {
+    pushCommands(this.#index, accountId, commands);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#heartbeat);
+    this.#server.off("upgrade", this.#onUpgrade);
+    for (const socket of this.#sockets.keys()) {
+      socket.close(closeCodes.goingAway.code, closeCodes.goingAway.reason);
+    }
+    await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    for (const socket of this.#sockets.keys()) {
+      socket.terminate();
+    }
+  }
+
+  /** Refuses the upgrade with a status line, or accepts it (authenticated by `?token=`). */
+  #upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(request.url ?? "/", "http://localhost");
+    // Kazoo's blackhole listens at the root (Monster UI connects to `ws://host:5555`): both work.
+    if (url.pathname !== "/ws" && url.pathname !== "/") {
+      refuse(socket, "404 Not Found");
+      return;
+    }
     const address = request.socket.remoteAddress ?? "?";
-    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    if ((this.#perAddress.get(address) ?? 0) >= (this.#options.maxConnectionsPerIp ?? 1000)) {
+      refuse(socket, "429 Too Many Requests");
+      return;
+    }
+    const token = url.searchParams.get("token") ?? undefined;
+    const principal = token ? this.#options.auth.authenticate(token) : undefined;
+    if (token && !principal) {
+      refuse(socket, "401 Unauthorized");
+      return;
+    }
+    socket.on("error", () => {});
+    this.#wss.handleUpgrade(request, socket, head, (ws) => {
+      const session = this.#open(ws, request);
+      if (principal && token) {
+        session.adopt(principal, token);
+      }
+    });
+  }
+
+  /** Starts a session on an accepted socket and follows the socket's life. */
+  #open(socket: WebSocket, request: IncomingMessage): Session {
+    const { logger } = this.#options;
+    const address = request.socket.remoteAddress ?? "?";
+    const id = `${address}:${request.socket.remotePort ?? "?"}`;
+    const session = createSession(id, (frame) => this.#send(socket, id, frame), this.#sessionDeps);
+    const state: SocketState = { session, alive: true, address };
+    this.#sockets.set(socket, state);
+    this.#perAddress.set(address, (this.#perAddress.get(address) ?? 0) + 1);
     socket.on("pong", () => {
       state.alive = true;
     });
@@ -154,47 +186,42 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
       }
     });
     socket.on("error", (error) => logger.debug({ err: error, session: id }, "WebSocket error"));
-    socket.on("close", () => {
-      session.dispose();
-      sockets.delete(socket);
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left <= 0) {
-        perAddress.delete(address);
-      } else {
-        perAddress.set(address, left);
-      }
-    });
-  };
+    socket.on("close", () => this.#closed(socket, state));
+    return session;
+  }
 
-  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(request.url ?? "/", "http://localhost");
-    // Kazoo's blackhole listens at the root (Monster UI connects to `ws://host:5555`): both work.
-    if (url.pathname !== "/ws" && url.pathname !== "/") {
-      socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  /** Sends a frame, or drops the socket when it stopped reading (its backlog is too large). */
+  #send(socket: WebSocket, id: string, frame: string): void {
+    if (socket.readyState !== socket.OPEN) {
       return;
     }
-    const address = request.socket.remoteAddress ?? "?";
-    if ((perAddress.get(address) ?? 0) >= maxConnectionsPerIp) {
-      socket.end(
-        "HTTP/1.1 429 Too Many Requests\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+    if (socket.bufferedAmount > (this.#options.maxBufferedBytes ?? 4 * 1024 * 1024)) {
+      this.#options.logger.warn(
+        { session: id, buffered: socket.bufferedAmount },
+        "dropping slow WebSocket consumer",
       );
+      this.#options.observe?.dropped("slow_consumer");
+      socket.close(closeCodes.slowConsumer.code, closeCodes.slowConsumer.reason);
+      socket.terminate();
       return;
     }
-    const token = url.searchParams.get("token") ?? undefined;
-    const principal = token ? auth.authenticate(token) : undefined;
-    if (token && !principal) {
-      socket.end("HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-      return;
-    }
-    socket.on("error", () => {});
-    wss.handleUpgrade(request, socket, head, (ws) =>
-      open(ws, request, principal && token ? [principal, token] : undefined),
-    );
-  };
-  server.on("upgrade", onUpgrade);
+    socket.send(frame);
+  }
 
-  const heartbeat = setInterval(() => {
-    for (const [socket, state] of sockets) {
+  #closed(socket: WebSocket, state: SocketState): void {
+    state.session.dispose();
+    this.#sockets.delete(socket);
+    const left = (this.#perAddress.get(state.address) ?? 1) - 1;
+    if (left <= 0) {
+      this.#perAddress.delete(state.address);
+    } else {
+      this.#perAddress.set(state.address, left);
+    }
+  }
+
+  /** Terminates sockets that missed the last ping; pings the others. */
+  #beat(): void {
+    for (const [socket, state] of this.#sockets) {
       if (!state.alive) {
         socket.terminate();
         continue;
@@ -202,79 +229,9 @@ export function attachGateway(server: Server, options: GatewayOptions): Gateway 
       state.alive = false;
       socket.ping();
     }
-  }, options.heartbeatMs ?? 30_000);
-  heartbeat.unref();
+  }
+}
 
-  return {
-    publishEvents(events) {
-      let sent = 0;
-      for (const event of events) {
-        if (event.category !== "conference") {
-          continue;
-        }
-        let dataJson: string | undefined;
-        const frames = new Map<string, string>();
-        for (const entry of index.candidates(event.conferenceId, event.accountId)) {
-          if (entry.accountId !== event.accountId || !matches(entry.subscription, event)) {
-            continue;
-          }
-          let frame = frames.get(entry.subscription.binding);
-          if (frame === undefined) {
-            dataJson ??= JSON.stringify(event.data);
-            frame = frameFor(
-              entry.subscription,
-              event.eventName,
-              event.routingKey,
-              dataJson,
-              event.seq,
-            );
-            frames.set(entry.subscription.binding, frame);
-          }
-          entry.session.send(frame);
-          sent += 1;
-        }
-      }
-      if (sent > 0) {
-        options.observe?.framesSent(sent);
-      }
-    },
-    publishCommands(accountId, commands) {
-      for (const command of commands) {
-        const conferenceId = command["Conference-ID"];
-        let dataJson: string | undefined;
-        for (const entry of index.commandSubscribers(conferenceId)) {
-          if (entry.accountId !== accountId) {
-            continue;
-          }
-          dataJson ??= JSON.stringify(normalizeKeys(command));
-          entry.session.send(
-            frameFor(
-              entry.subscription,
-              "command",
-              commandRoutingKey(conferenceId),
-              dataJson,
-              undefined,
-            ),
-          );
-        }
-      }
-    },
-    get connections() {
-      return sockets.size;
-    },
-    get subscriptions() {
-      return index.size;
-    },
-    async close() {
-      clearInterval(heartbeat);
-      server.off("upgrade", onUpgrade);
-      for (const socket of sockets.keys()) {
-        socket.close(closeCodes.goingAway.code, closeCodes.goingAway.reason);
-      }
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      for (const socket of sockets.keys()) {
-        socket.terminate();
-      }
-    },
-  };
+function refuse(socket: Duplex, status: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }

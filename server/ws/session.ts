@@ -4,11 +4,12 @@
  * and no event for a binding is sent before that binding's success reply.
  * @module
  */
-import { randomBytes } from "node:crypto";
-import { clientMessage, type ReplyFrame, subscriptionData, wsErrors } from "../../protocol/ws";
+import { clientMessage, type ReplyFrame, wsErrors } from "../../protocol/ws";
 import type { Authenticator, Principal } from "../domain/auth";
 import { isPlainObject } from "../domain/merge";
 import { parseBinding, type Subscription } from "./bindings";
+import { type BindingsRequest, newRequestId, readBindings, requestIdOf } from "./client-requests";
+import { REPLAY_LIMIT } from "./fanout";
 import type { Entry, SubscriptionIndex } from "./subscription-index";
 import { TokenBucket } from "./token-bucket";
 
@@ -45,124 +46,98 @@ export function createSession(
   transport: (frame: string) => void,
   deps: SessionDeps,
 ): Session {
-  const bucket = new TokenBucket({ capacity: 100, refillPerSecond: 10, now: deps.now });
-  let principal: Principal | undefined;
-  let token: string | undefined;
+  return new WsSession(id, transport, deps);
+}
+
+/** A subscribe request, validated: its account, bindings and resume point. */
+interface SubscribeRequest {
+  accountId: string;
+  bindings: string[];
+  resume: unknown;
+}
+
+class WsSession implements Session {
+  readonly id: string;
+  readonly #transport: (frame: string) => void;
+  readonly #deps: SessionDeps;
+  readonly #bucket: TokenBucket;
+  #principal: Principal | undefined;
+  #token: string | undefined;
   /** Active bindings in subscription order, by binding string. */
-  const entries = new Map<string, Entry<Session>>();
+  readonly #entries = new Map<string, Entry<Session>>();
 
-  const reply = (requestId: string, status: ReplyFrame["status"], data: ReplyFrame["data"]) => {
+  constructor(id: string, transport: (frame: string) => void, deps: SessionDeps) {
+    this.id = id;
+    this.#transport = transport;
+    this.#deps = deps;
+    this.#bucket = new TokenBucket({ capacity: 100, refillPerSecond: 10, now: deps.now });
+  }
+
+  send(frame: string): void {
+    this.#transport(frame);
+  }
+
+  adopt(principal: Principal, token: string): void {
+    this.#principal = principal;
+    this.#token = token;
+  }
+
+  handle(text: string): void {
+    if (!this.#bucket.take()) {
+      this.#fail(requestIdOf(undefined), [wsErrors.rateLimited(this.id)]);
+      return;
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      this.#fail(newRequestId(), [wsErrors.invalidJson]);
+      return;
+    }
+    const parsed = clientMessage.safeParse(raw);
+    if (!parsed.success) {
+      const given = isPlainObject(raw) ? raw.request_id : undefined;
+      this.#fail(requestIdOf(given), [wsErrors.notAnObject]);
+      return;
+    }
+    const message = parsed.data;
+    const requestId = requestIdOf(message.request_id);
+    if (this.#authenticate(message.auth_token, requestId, message.action)) {
+      this.#dispatch(message.action, message.data, requestId);
+    }
+  }
+
+  dispose(): void {
+    for (const entry of this.#entries.values()) {
+      this.#deps.index.remove(entry);
+    }
+    this.#entries.clear();
+  }
+
+  #dispatch(action: unknown, data: unknown, requestId: string): void {
+    switch (action) {
+      case "subscribe":
+        this.#subscribe(data, requestId);
+        return;
+      case "unsubscribe":
+        this.#unsubscribe(data, requestId);
+        return;
+      case "ping":
+        this.#reply(requestId, "success", { response: "pong" });
+        return;
+      default:
+        this.#fail(requestId, [wsErrors.unknownAction(String(action ?? "(none)"))]);
+    }
+  }
+
+  #reply(requestId: string, status: ReplyFrame["status"], data: ReplyFrame["data"]): void {
     const frame: ReplyFrame = { action: "reply", request_id: requestId, status, data };
-    session.send(JSON.stringify(frame));
-  };
-  const fail = (requestId: string, errors: string[]) => reply(requestId, "error", { errors });
+    this.send(JSON.stringify(frame));
+  }
 
-  const accountOf = (requested: unknown, requestId: string): string | undefined => {
-    if (requested === "*") {
-      fail(requestId, [wsErrors.wildcardAccount]);
-      return undefined;
-    }
-    if (typeof requested !== "string" || !principal || !deps.auth.canAccess(principal, requested)) {
-      fail(requestId, [wsErrors.foreignAccount]);
-      return undefined;
-    }
-    return requested;
-  };
-
-  /** Validates `data` and parses its bindings; replies with the errors and returns undefined. */
-  const bindingsOf = (data: unknown, requestId: string) => {
-    if (!isPlainObject(data) || Object.keys(data).length === 0) {
-      fail(requestId, [wsErrors.missingData]);
-      return undefined;
-    }
-    const parsed = subscriptionData.parse(data);
-    const list = parsed.bindings ?? (parsed.binding === undefined ? undefined : [parsed.binding]);
-    const missing = [
-      ...(parsed.account_id === undefined ? ["account_id"] : []),
-      ...(list === undefined ? ["binding"] : []),
-    ];
-    if (missing.length > 0 || !list) {
-      fail(requestId, [wsErrors.missingKeys(missing)]);
-      return undefined;
-    }
-    if (!Array.isArray(list) || list.length === 0 || !list.every((b) => typeof b === "string")) {
-      fail(requestId, [wsErrors.missingKeys(["binding"])]);
-      return undefined;
-    }
-    return { bindings: [...new Set(list as string[])], parsed };
-  };
-
-  const subscribe = (data: unknown, requestId: string) => {
-    const valid = bindingsOf(data, requestId);
-    if (!valid) {
-      return;
-    }
-    const accountId = accountOf(valid.parsed.account_id, requestId);
-    if (!accountId) {
-      return;
-    }
-    const errors: string[] = [];
-    const fresh: Subscription[] = [];
-    for (const binding of valid.bindings) {
-      const subscription = parseBinding(binding, accountId);
-      if (typeof subscription === "string") {
-        errors.push(subscription);
-        continue;
-      }
-      if (subscription.kind !== "account") {
-        const owner = deps.ownerOf(subscription.conferenceId);
-        if (owner && owner !== accountId) {
-          errors.push(wsErrors.foreignConference(subscription.conferenceId));
-          continue;
-        }
-      }
-      if (!entries.has(binding)) {
-        fresh.push(subscription);
-      }
-    }
-    const resume = valid.parsed.resume_from;
-    if (resume !== undefined && (!Number.isSafeInteger(resume) || (resume as number) < 0)) {
-      errors.push(wsErrors.badResume);
-    }
-    if (entries.size + fresh.length > deps.maxBindings) {
-      errors.push(wsErrors.tooManyBindings(deps.maxBindings));
-    }
-    if (errors.length > 0) {
-      fail(requestId, errors);
-      return;
-    }
-    const subscribed = [...entries.keys(), ...fresh.map((s) => s.binding)];
-    reply(requestId, "success", { subscribed });
-    if (resume !== undefined) {
-      const all = valid.bindings.map(
-        (b) => entries.get(b)?.subscription ?? parseBinding(b, accountId),
-      );
-      const replayable = all.filter((s): s is Subscription => typeof s !== "string");
-      if (!deps.replay(session, replayable, accountId, resume as number)) {
-        fail(requestId, [wsErrors.resumeTooFar(10_000)]);
-      }
-    }
-    for (const subscription of fresh) {
-      const entry: Entry<Session> = { session, accountId, subscription };
-      entries.set(subscription.binding, entry);
-      deps.index.add(entry);
-    }
-  };
-
-  const unsubscribe = (data: unknown, requestId: string) => {
-    const valid = bindingsOf(data, requestId);
-    if (!valid) {
-      return;
-    }
-    for (const binding of valid.bindings) {
-      const entry = entries.get(binding);
-      if (entry) {
-        deps.index.remove(entry);
-        entries.delete(binding);
-      }
-    }
-    reply(requestId, "success", { unsubscribed: valid.bindings, subscribed: [...entries.keys()] });
-  };
+  #fail(requestId: string, errors: string[]): void {
+    this.#reply(requestId, "error", { errors });
+  }
 
   /**
    * Authenticates a message with its own token, or the socket's last one when it carries none;
@@ -170,95 +145,148 @@ export function createSession(
    * checks each one): an expired token cannot add bindings, while those made before keep
    * delivering.
    */
-  const authenticate = (given: unknown, requestId: string, action: unknown): boolean => {
+  #authenticate(given: unknown, requestId: string, action: unknown): boolean {
     let presented = given;
     if (presented === undefined || presented === null) {
-      if (!principal || token === undefined) {
-        fail(requestId, [wsErrors.tokenRequired]);
+      if (!this.#principal || this.#token === undefined) {
+        this.#fail(requestId, [wsErrors.tokenRequired]);
         return false;
       }
       if (action !== "subscribe") {
         return true;
       }
-      presented = token;
+      presented = this.#token;
     }
     if (typeof presented !== "string") {
-      fail(requestId, [wsErrors.tokenFormat]);
+      this.#fail(requestId, [wsErrors.tokenFormat]);
       return false;
     }
-    const resolved = deps.auth.authenticate(presented);
+    const resolved = this.#deps.auth.authenticate(presented);
     if (!resolved) {
-      fail(requestId, [wsErrors.badToken(presented.slice(0, 512))]);
+      this.#fail(requestId, [wsErrors.badToken(presented.slice(0, 512))]);
       return false;
     }
-    principal = resolved;
-    token = presented;
+    this.adopt(resolved, presented);
     return true;
-  };
-
-  const session: Session = {
-    id,
-    send: transport,
-    adopt(resolved, presented) {
-      principal = resolved;
-      token = presented;
-    },
-    handle(text) {
-      if (!bucket.take()) {
-        fail(requestIdOf(undefined), [wsErrors.rateLimited(id)]);
-        return;
-      }
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch {
-        fail(newRequestId(), [wsErrors.invalidJson]);
-        return;
-      }
-      const parsed = clientMessage.safeParse(raw);
-      if (!parsed.success) {
-        fail(requestIdOf(isPlainObject(raw) ? raw.request_id : undefined), [wsErrors.notAnObject]);
-        return;
-      }
-      const message = parsed.data;
-      const requestId = requestIdOf(message.request_id);
-      if (!authenticate(message.auth_token, requestId, message.action)) {
-        return;
-      }
-      switch (message.action) {
-        case "subscribe":
-          subscribe(message.data, requestId);
-          return;
-        case "unsubscribe":
-          unsubscribe(message.data, requestId);
-          return;
-        case "ping":
-          reply(requestId, "success", { response: "pong" });
-          return;
-        default:
-          fail(requestId, [wsErrors.unknownAction(String(message.action ?? "(none)"))]);
-      }
-    },
-    dispose() {
-      for (const entry of entries.values()) {
-        deps.index.remove(entry);
-      }
-      entries.clear();
-    },
-  };
-  return session;
-}
-
-function newRequestId(): string {
-  return randomBytes(16).toString("hex");
-}
-
-function requestIdOf(value: unknown): string {
-  if (typeof value === "string" && value.length > 0 && value.length <= 256) {
-    return value;
   }
-  if (typeof value === "number" && Number.isFinite(value)) {
-    return String(value);
+
+  #subscribe(data: unknown, requestId: string): void {
+    const request = this.#subscribeRequest(data, requestId);
+    if (!request) {
+      return;
+    }
+    const { accountId, bindings, resume } = request;
+    const errors: string[] = [];
+    const fresh = this.#freshSubscriptions(bindings, accountId, errors);
+    if (resume !== undefined && (!Number.isSafeInteger(resume) || (resume as number) < 0)) {
+      errors.push(wsErrors.badResume);
+    }
+    if (this.#entries.size + fresh.length > this.#deps.maxBindings) {
+      errors.push(wsErrors.tooManyBindings(this.#deps.maxBindings));
+    }
+    if (errors.length > 0) {
+      this.#fail(requestId, errors);
+      return;
+    }
+    const subscribed = [...this.#entries.keys(), ...fresh.map((s) => s.binding)];
+    this.#reply(requestId, "success", { subscribed });
+    if (resume !== undefined) {
+      this.#replay(bindings, accountId, resume as number, requestId);
+    }
+    for (const subscription of fresh) {
+      const entry: Entry<Session> = { session: this, accountId, subscription };
+      this.#entries.set(subscription.binding, entry);
+      this.#deps.index.add(entry);
+    }
   }
-  return newRequestId();
+
+  /** Validates a subscribe's data and account; replies with the errors and returns undefined. */
+  #subscribeRequest(data: unknown, requestId: string): SubscribeRequest | undefined {
+    const valid = this.#bindingsOf(data, requestId);
+    if (!valid) {
+      return undefined;
+    }
+    const accountId = this.#accountOf(valid.parsed.account_id, requestId);
+    if (!accountId) {
+      return undefined;
+    }
+    return { accountId, bindings: valid.bindings, resume: valid.parsed.resume_from };
+  }
+
+  /** The bindings this socket does not hold yet; adds each refusal's reason to `errors`. */
+  #freshSubscriptions(bindings: string[], accountId: string, errors: string[]): Subscription[] {
+    const fresh: Subscription[] = [];
+    for (const binding of bindings) {
+      const subscription = parseBinding(binding, accountId);
+      if (typeof subscription === "string") {
+        errors.push(subscription);
+        continue;
+      }
+      if (subscription.kind !== "account") {
+        const owner = this.#deps.ownerOf(subscription.conferenceId);
+        if (owner && owner !== accountId) {
+          errors.push(wsErrors.foreignConference(subscription.conferenceId));
+          continue;
+        }
+      }
+      if (!this.#entries.has(binding)) {
+        fresh.push(subscription);
+      }
+    }
+    return fresh;
+  }
+
+  /** Sends what the requested bindings missed since `resume`, before any live event. */
+  #replay(bindings: string[], accountId: string, resume: number, requestId: string): void {
+    const all = bindings.map(
+      (b) => this.#entries.get(b)?.subscription ?? parseBinding(b, accountId),
+    );
+    const replayable = all.filter((s): s is Subscription => typeof s !== "string");
+    if (!this.#deps.replay(this, replayable, accountId, resume)) {
+      this.#fail(requestId, [wsErrors.resumeTooFar(REPLAY_LIMIT)]);
+    }
+  }
+
+  #unsubscribe(data: unknown, requestId: string): void {
+    const valid = this.#bindingsOf(data, requestId);
+    if (!valid) {
+      return;
+    }
+    for (const binding of valid.bindings) {
+      const entry = this.#entries.get(binding);
+      if (entry) {
+        this.#deps.index.remove(entry);
+        this.#entries.delete(binding);
+      }
+    }
+    const subscribed = [...this.#entries.keys()];
+    this.#reply(requestId, "success", { unsubscribed: valid.bindings, subscribed });
+  }
+
+  /** The request's bindings, or undefined after replying with what is wrong. */
+  #bindingsOf(data: unknown, requestId: string): BindingsRequest | undefined {
+    const read = readBindings(data);
+    if ("errors" in read) {
+      this.#fail(requestId, read.errors);
+      return undefined;
+    }
+    return read;
+  }
+
+  #accountOf(requested: unknown, requestId: string): string | undefined {
+    if (requested === "*") {
+      this.#fail(requestId, [wsErrors.wildcardAccount]);
+      return undefined;
+    }
+    const principal = this.#principal;
+    if (
+      typeof requested !== "string" ||
+      !principal ||
+      !this.#deps.auth.canAccess(principal, requested)
+    ) {
+      this.#fail(requestId, [wsErrors.foreignAccount]);
+      return undefined;
+    }
+    return requested;
+  }
 }
