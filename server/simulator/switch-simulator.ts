@@ -5,8 +5,9 @@
  * silence. It obeys commands (mute → `mute-member`, kick → `del-member`, lock → `lock`, …).
  * @module
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { answerSearch } from "./search-answer";
+import { type Caller, emptyRoom, type Room, switchEvent } from "./switch-events";
 
 /** How the simulator reaches parley: publish events, hear commands, answer searches. */
 export interface SwitchLink {
@@ -32,33 +33,6 @@ export interface SimulatorOptions {
   random?: () => number;
 }
 
-interface Caller {
-  callId: string;
-  memberId: number;
-  name: string;
-  number: string;
-  moderator: boolean;
-  speak: boolean;
-  hear: boolean;
-  talking: boolean;
-  speaking: boolean;
-  /** When the current speech burst or silence ends (ms since epoch). */
-  until: number;
-  /** When voice detection flips `talking` (start ~100 ms in, stop ~800 ms after silence). */
-  flipAt: number | undefined;
-  joinedAt: number;
-}
-
-interface Room {
-  id: string;
-  instanceId: string;
-  nextMember: number;
-  callers: Map<number, Caller>;
-  locked: boolean;
-  running: boolean;
-  startedAt: number;
-}
-
 const firstNames = [
   "Ada",
   "Grace",
@@ -77,63 +51,70 @@ export interface Simulator {
 }
 
 export function startSimulator(options: SimulatorOptions): Simulator {
-  const { link, accountId } = options;
-  const random = options.random ?? Math.random;
-  const speed = options.speed ?? 1;
-  const [minCallers, maxCallers] = options.callers ?? [3, 6];
-  const rooms = new Map<string, Room>();
-  const ms = (n: number) => n * speed;
-  const between = (a: number, b: number) => a + random() * (b - a);
+  return new SwitchSimulator(options);
+}
 
-  const publish = (room: Room, event: string, caller?: Caller) => {
-    const callSlot = caller?.callId ?? room.id;
-    const body: Record<string, unknown> = {
-      "Account-ID": accountId,
-      "App-Name": "ecallmgr",
-      "App-Version": "4.3.0",
-      "Conference-ID": room.id,
-      Event: event,
-      "Event-Category": "conference",
-      "Event-Name": "event",
-      "Instance-ID": room.instanceId,
-      "Msg-ID": randomBytes(8).toString("hex"),
-      Node: "ecallmgr@sim.parley.local",
-    };
-    if (caller) {
-      Object.assign(body, {
-        "Call-ID": caller.callId,
-        "Caller-ID-Name": caller.name,
-        "Caller-ID-Number": caller.number,
-        "Channel-Presence-ID": `${caller.number}@sim.parley.local`,
-        "Participant-ID": caller.memberId,
-        "Custom-Channel-Vars": {
-          "Account-ID": accountId,
-          "Presence-ID": `${caller.number}@sim.parley.local`,
-          Username: caller.name.toLowerCase(),
-          Realm: "sim.parley.local",
-        },
-        "Conference-Channel-Vars": {
-          "Current-Energy": caller.talking ? Math.round(between(300, 900)) : 0,
-          "Energy-Level": 20,
-          Floor: caller.talking,
-          Hear: caller.hear,
-          "Is-Moderator": caller.moderator,
-          "Member-Ghost": false,
-          "Member-ID": caller.memberId,
-          "Mute-Detect": false,
-          See: true,
-          Speak: caller.speak,
-          Talking: caller.talking,
-          Video: false,
-        },
-      });
+/** The rooms, a 50 ms tick that moves callers and their voices, and the commands it obeys. */
+class SwitchSimulator implements Simulator {
+  readonly #options: SimulatorOptions;
+  readonly #random: () => number;
+  readonly #speed: number;
+  readonly #callers: [number, number];
+  readonly #rooms = new Map<string, Room>();
+  readonly #timer: NodeJS.Timeout;
+  readonly #unsubscribe: Array<() => void> = [];
+
+  constructor(options: SimulatorOptions) {
+    const { link } = options;
+    this.#options = options;
+    this.#random = options.random ?? Math.random;
+    this.#speed = options.speed ?? 1;
+    this.#callers = options.callers ?? [3, 6];
+    for (const id of options.conferenceIds) {
+      this.#rooms.set(id, emptyRoom(id));
     }
-    const segment = encodeURIComponent(callSlot).replaceAll(".", "%2E");
-    link.publish(`conference.event.${event}.${accountId}.${room.id}.${segment}`, body);
-    options.onEvent?.(event);
-  };
+    this.#unsubscribe.push(link.onCommand((command) => this.#obey(command)));
+    const unsubscribeSearch = link.onSearch?.((request) =>
+      answerSearch(request, this.#rooms.values(), options.accountId),
+    );
+    if (unsubscribeSearch) {
+      this.#unsubscribe.push(unsubscribeSearch);
+    }
+    this.#timer = setInterval(() => this.#tick(), Math.max(10, this.#ms(50)));
+    this.#timer.unref();
+  }
 
-  const join = (room: Room, moderator = false) => {
+  stop(): void {
+    clearInterval(this.#timer);
+    for (const off of this.#unsubscribe) {
+      off();
+    }
+  }
+
+  #ms(n: number): number {
+    return n * this.#speed;
+  }
+
+  #between(a: number, b: number): number {
+    return a + this.#random() * (b - a);
+  }
+
+  #tick(): void {
+    const now = Date.now();
+    for (const room of this.#rooms.values()) {
+      this.#tickPresence(room);
+      this.#tickSpeech(room, now);
+    }
+  }
+
+  #publish(room: Room, event: string, caller?: Caller): void {
+    const energy = caller?.talking ? Math.round(this.#between(300, 900)) : 0;
+    const { routingKey, body } = switchEvent(this.#options.accountId, room, event, caller, energy);
+    this.#options.link.publish(routingKey, body);
+    this.#options.onEvent?.(event);
+  }
+
+  #join(room: Room, moderator = false): void {
     if (room.locked) {
       return;
     }
@@ -141,9 +122,10 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       room.running = true;
       room.instanceId = randomUUID();
       room.startedAt = Date.now();
-      publish(room, "conference-create");
+      this.#publish(room, "conference-create");
     }
     room.nextMember += 1;
+    const random = this.#random;
     const name = firstNames[Math.floor(random() * firstNames.length)] ?? "Caller";
     const caller: Caller = {
       callId: randomUUID(),
@@ -155,126 +137,96 @@ export function startSimulator(options: SimulatorOptions): Simulator {
       hear: true,
       talking: false,
       speaking: false,
-      until: Date.now() + ms(between(500, 4000)),
+      until: Date.now() + this.#ms(this.#between(500, 4000)),
       flipAt: undefined,
       joinedAt: Date.now(),
     };
     room.callers.set(caller.memberId, caller);
-    publish(room, "add-member", caller);
-  };
+    this.#publish(room, "add-member", caller);
+  }
 
-  const leave = (room: Room, caller: Caller) => {
+  #leave(room: Room, caller: Caller): void {
     room.callers.delete(caller.memberId);
     caller.talking = false;
-    publish(room, "del-member", caller);
+    this.#publish(room, "del-member", caller);
     if (room.callers.size === 0) {
       room.running = false;
       room.locked = false;
-      publish(room, "conference-destroy");
+      this.#publish(room, "conference-destroy");
     }
-  };
+  }
 
-  const tickSpeech = (room: Room, now: number) => {
+  /** Speech bursts and silences; voice detection follows them with FreeSWITCH's delays. */
+  #tickSpeech(room: Room, now: number): void {
     for (const caller of room.callers.values()) {
       if (now >= caller.until) {
-        caller.speaking = !caller.speaking && caller.speak && random() < 0.6;
-        caller.until = now + ms(caller.speaking ? between(800, 5000) : between(1000, 6000));
-        caller.flipAt = now + ms(caller.speaking ? 100 : 800);
+        caller.speaking = !caller.speaking && caller.speak && this.#random() < 0.6;
+        const span = caller.speaking ? this.#between(800, 5000) : this.#between(1000, 6000);
+        caller.until = now + this.#ms(span);
+        caller.flipAt = now + this.#ms(caller.speaking ? 100 : 800);
       }
       if (caller.flipAt !== undefined && now >= caller.flipAt) {
         caller.flipAt = undefined;
         if (caller.speaking !== caller.talking) {
           caller.talking = caller.speaking;
-          publish(room, caller.talking ? "start-talking" : "stop-talking", caller);
+          this.#publish(room, caller.talking ? "start-talking" : "stop-talking", caller);
         }
       }
     }
-  };
+  }
 
-  const tickPresence = (room: Room) => {
+  #tickPresence(room: Room): void {
+    const [minCallers, maxCallers] = this.#callers;
     const count = room.callers.size;
     // Per 50 ms tick: a caller joins about every 25 s and leaves about every 50 s per room.
-    if (count < minCallers || (count < maxCallers && random() < 0.002)) {
-      join(room, count === 0);
-    } else if (count > minCallers && random() < 0.001) {
+    if (count < minCallers || (count < maxCallers && this.#random() < 0.002)) {
+      this.#join(room, count === 0);
+    } else if (count > minCallers && this.#random() < 0.001) {
       const leaving = [...room.callers.values()].filter((c) => !c.moderator);
-      const caller = leaving[Math.floor(random() * leaving.length)];
+      const caller = leaving[Math.floor(this.#random() * leaving.length)];
       if (caller) {
-        leave(room, caller);
+        this.#leave(room, caller);
       }
     }
-  };
+  }
 
-  const obey = (command: Record<string, unknown>) => {
-    const room = rooms.get(String(command["Conference-ID"]));
+  /** Does what a Kazoo command asks, and says so as the media server would. */
+  #obey(command: Record<string, unknown>): void {
+    const room = this.#rooms.get(String(command["Conference-ID"]));
     if (!room) {
       return;
     }
+    const application = command["Application-Name"];
+    if (application === "lock" || application === "unlock") {
+      room.locked = application === "lock";
+      this.#publish(room, application);
+      return;
+    }
     const caller = room.callers.get(Number(command["Participant-ID"]));
-    switch (command["Application-Name"]) {
-      case "lock":
-      case "unlock":
-        room.locked = command["Application-Name"] === "lock";
-        publish(room, command["Application-Name"] as string);
-        return;
+    if (caller) {
+      this.#obeyForCaller(room, caller, application);
+    }
+  }
+
+  #obeyForCaller(room: Room, caller: Caller, application: unknown): void {
+    switch (application) {
       case "kick":
-        if (caller) {
-          leave(room, caller);
-        }
+        this.#leave(room, caller);
         return;
       case "mute_participant":
       case "unmute_participant":
-        if (caller) {
-          caller.speak = command["Application-Name"] === "unmute_participant";
-          if (!caller.speak && caller.talking) {
-            caller.talking = false;
-            caller.speaking = false;
-          }
-          publish(room, caller.speak ? "unmute-member" : "mute-member", caller);
+        caller.speak = application === "unmute_participant";
+        if (!caller.speak && caller.talking) {
+          caller.talking = false;
+          caller.speaking = false;
         }
+        this.#publish(room, caller.speak ? "unmute-member" : "mute-member", caller);
         return;
       case "deaf_participant":
       case "undeaf_participant":
-        if (caller) {
-          caller.hear = command["Application-Name"] === "undeaf_participant";
-          publish(room, caller.hear ? "undeaf-member" : "deaf-member", caller);
-        }
+        caller.hear = application === "undeaf_participant";
+        this.#publish(room, caller.hear ? "undeaf-member" : "deaf-member", caller);
         return;
     }
-  };
-
-  for (const id of options.conferenceIds) {
-    rooms.set(id, {
-      id,
-      instanceId: randomUUID(),
-      nextMember: 0,
-      callers: new Map(),
-      locked: false,
-      running: false,
-      startedAt: 0,
-    });
   }
-  const unsubscribe = link.onCommand(obey);
-  const unsubscribeSearch = link.onSearch?.((request) =>
-    answerSearch(request, rooms.values(), accountId),
-  );
-  const timer = setInterval(
-    () => {
-      const now = Date.now();
-      for (const room of rooms.values()) {
-        tickPresence(room);
-        tickSpeech(room, now);
-      }
-    },
-    Math.max(10, ms(50)),
-  );
-  timer.unref();
-
-  return {
-    stop() {
-      clearInterval(timer);
-      unsubscribe();
-      unsubscribeSearch?.();
-    },
-  };
 }
