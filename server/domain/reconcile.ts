@@ -17,16 +17,9 @@ import type { Logger } from "../logger";
 import { DomainError } from "./errors";
 import type { Ingest } from "./ingest";
 import type { LiveState } from "./live-state";
-import type { MediaSearch, SearchOutcome, SearchQuery } from "./media-search";
-import { feedSynthesized, type Synthesize } from "./reconcile-feed";
-import {
-  emptyTouched,
-  type PlannedEvent,
-  planConference,
-  type Skipped,
-  touch,
-} from "./reconcile-plan";
-import { verdictOf } from "./reconcile-verdict";
+import type { MediaSearch } from "./media-search";
+import type { Synthesize } from "./reconcile-feed";
+import { type RoundDeps, runRound } from "./reconcile-round";
 
 /** What a round looks at. */
 export type ReconcileScope =
@@ -63,186 +56,55 @@ export interface Reconciler {
 }
 
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
-  const { search, ingest, live, logger } = deps;
-  const newRoundId = deps.newRoundId ?? (() => randomBytes(12).toString("hex"));
-  let chain: Promise<unknown> = Promise.resolve();
-  let waitingAll: Promise<ReconcileReport> | undefined;
-  let closed = false;
+  return new SerialReconciler(deps);
+}
 
-  /** Running conferences in scope, with their account. */
-  const liveInScope = (scope: ReconcileScope): Map<string, string> => {
-    const out = new Map<string, string>();
-    const accounts =
-      scope.kind === "all" ? deps.accountIds() : scope.kind === "account" ? [scope.accountId] : [];
-    for (const accountId of accounts) {
-      for (const runtime of live.runningForAccount(accountId)) {
-        out.set(runtime.conferenceId, accountId);
-      }
-    }
-    if (scope.kind === "conference") {
-      out.set(scope.conferenceId, scope.accountId);
-    }
-    return out;
-  };
+/** Runs rounds one at a time, sharing a waiting `all` round among those who ask for one. */
+class SerialReconciler implements Reconciler {
+  readonly #deps: ReconcilerDeps;
+  readonly #roundDeps: RoundDeps;
+  readonly #newRoundId: () => string;
+  #chain: Promise<unknown> = Promise.resolve();
+  #waitingAll: Promise<ReconcileReport> | undefined;
+  #closed = false;
 
-  const round = async (scope: ReconcileScope, trigger: string): Promise<ReconcileReport> => {
-    const roundId = newRoundId();
-    let counter = 0;
-    const msgId = () => {
-      counter += 1;
-      return `${roundId}-${counter}`;
-    };
-    const touched = emptyTouched();
-    const stopWatching = ingest.onCommitted((events) => {
-      for (const event of events) {
-        if (event.category === "conference") {
-          touch(touched, event);
-        }
-      }
-    });
-    const planned: PlannedEvent[] = [];
-    const skipped: Skipped[] = [];
-    let answers = 0;
-    try {
-      const running = liveInScope(scope);
-      const accountQueries: SearchQuery[] =
-        scope.kind === "all"
-          ? deps.accountIds().map((accountId) => ({ msgId: msgId(), accountId }))
-          : scope.kind === "account"
-            ? [{ msgId: msgId(), accountId: scope.accountId }]
-            : [];
-      const conferenceQuery = (conferenceId: string): SearchQuery => ({
-        msgId: msgId(),
-        conferenceId,
-      });
-      const first = await search.search(
-        [...accountQueries, ...[...running.keys()].map(conferenceQuery)],
-        deps.timeoutMs,
-      );
-      // Conferences the media servers run and parley does not know: ask about each.
-      const discovered = new Map<string, string>();
-      for (const result of first.results) {
-        if (!("accountId" in result.query)) {
-          continue;
-        }
-        for (const reply of result.replies) {
-          for (const conferenceId of reply.kind === "account"
-            ? Object.keys(reply.value.conferences)
-            : []) {
-            const owner = deps.ownerOf(conferenceId);
-            if (
-              !running.has(conferenceId) &&
-              (owner ?? result.query.accountId) === result.query.accountId
-            ) {
-              discovered.set(conferenceId, result.query.accountId);
-            }
-          }
-        }
-      }
-      const second =
-        discovered.size > 0 && !closed
-          ? await search.search([...discovered.keys()].map(conferenceQuery), deps.timeoutMs)
-          : { results: [], strays: 0, interrupted: false };
-      if (closed) {
-        return { reconcile_id: roundId, trigger, answers: 0, changed: [], skipped: [] };
-      }
-      const outcome: SearchOutcome = {
-        results: [...first.results, ...second.results],
-        strays: first.strays + second.strays,
-        interrupted: first.interrupted || second.interrupted,
-      };
-      answers = outcome.results.reduce((n, result) => n + result.replies.length, 0);
-      if (outcome.results.some((result) => result.replies.length + result.unreadable > 0)) {
-        deps.markAnswersKnown();
-      }
-      const silenceCounts = deps.answersKnown();
-      const byConference = new Map(
-        outcome.results.flatMap((result) =>
-          "conferenceId" in result.query ? [[result.query.conferenceId, result] as const] : [],
-        ),
-      );
-      for (const [conferenceId, accountId] of [...running, ...discovered]) {
-        const runtime = live.runtimeNow(conferenceId);
-        if (runtime && runtime.accountId !== accountId) {
-          continue;
-        }
-        const verdict = verdictOf(byConference.get(conferenceId), outcome, silenceCounts);
-        const conference = {
-          conferenceId,
-          accountId,
-          runtime,
-          participants: runtime ? live.participants(conferenceId) : [],
-        };
-        planned.push(...planConference(conference, verdict, touched, skipped));
-      }
-    } finally {
-      stopWatching();
-    }
-    const messages = deps.synthesize(roundId, planned);
-    const seqs = await feedSynthesized(ingest, messages, skipped);
-    const changed: ReconcileReport["changed"] = [];
-    for (const message of messages) {
-      const seq = seqs.get(message.msgId);
-      if (seq !== undefined) {
-        const { member } = message.planned;
-        changed.push({
-          seq,
-          event: message.planned.event,
-          conference_id: message.planned.conferenceId,
-          ...(member ? { call_id: member.callId, participant_id: member.participantId } : {}),
-        });
-      }
-    }
-    const report: ReconcileReport = {
-      reconcile_id: roundId,
-      trigger,
-      answers,
-      changed,
-      skipped: skipped.map((s) => ({
-        conference_id: s.conferenceId,
-        ...(s.callId === undefined ? {} : { call_id: s.callId }),
-        reason: s.reason,
-      })),
-    };
-    const line = `reconciled with the media servers (${trigger}): ${changed.length} event(s) synthesized`;
-    if (changed.length > 0) {
-      logger.info({ reconcile_id: roundId, changed: changed.length, answers }, line);
-    } else {
-      logger.debug({ reconcile_id: roundId, answers, skipped: report.skipped.length }, line);
-    }
-    return report;
-  };
+  constructor(deps: ReconcilerDeps) {
+    this.#deps = deps;
+    this.#roundDeps = { ...deps, isClosed: () => this.#closed };
+    this.#newRoundId = deps.newRoundId ?? (() => randomBytes(12).toString("hex"));
+  }
 
-  return {
-    run(scope, trigger) {
-      if (closed) {
-        return Promise.reject(
-          new DomainError("service_unavailable", { message: "parley is shutting down" }),
-        );
-      }
-      if (scope.kind === "all" && waitingAll) {
-        return waitingAll;
-      }
-      const next = chain.then(() => {
-        if (scope.kind === "all") {
-          waitingAll = undefined;
-        }
-        if (closed) {
-          throw new DomainError("service_unavailable", { message: "parley is shutting down" });
-        }
-        return round(scope, trigger);
-      });
+  run(scope: ReconcileScope, trigger: string): Promise<ReconcileReport> {
+    if (this.#closed) {
+      return Promise.reject(shuttingDown());
+    }
+    if (scope.kind === "all" && this.#waitingAll) {
+      return this.#waitingAll;
+    }
+    const next = this.#chain.then(() => {
       if (scope.kind === "all") {
-        waitingAll = next;
+        this.#waitingAll = undefined;
       }
-      chain = next.catch(() => {});
-      return next;
-    },
-    async close() {
-      closed = true;
-      await search.close();
-      // The chain settles once the round in progress has.
-      await chain;
-    },
-  };
+      if (this.#closed) {
+        throw shuttingDown();
+      }
+      return runRound(this.#roundDeps, this.#newRoundId(), scope, trigger);
+    });
+    if (scope.kind === "all") {
+      this.#waitingAll = next;
+    }
+    this.#chain = next.catch(() => {});
+    return next;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#deps.search.close();
+    // The chain settles once the round in progress has.
+    await this.#chain;
+  }
+}
+
+function shuttingDown(): DomainError {
+  return new DomainError("service_unavailable", { message: "parley is shutting down" });
 }
