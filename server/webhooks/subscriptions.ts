@@ -6,17 +6,17 @@
  */
 import { randomBytes } from "node:crypto";
 import { and, asc, eq, isNotNull, isNull, sql } from "drizzle-orm";
-import { toValidationErrors } from "../../protocol/validation";
-import { type WebhookBody, webhookBody } from "../../protocol/webhooks";
+import type { WebhookBody } from "../../protocol/webhooks";
 import type { Db } from "../db/open";
 import { webhooks } from "../db/schema";
-import { badIdentifier, validationFailed } from "../domain/errors";
+import { badIdentifier } from "../domain/errors";
 import { deepMerge, isPlainObject } from "../domain/merge";
 import { setQueuesActive } from "./delivery-queues";
 import { newWebhookSecret } from "./signing";
-import { type ResolveHost, urlProblem } from "./ssrf";
+import type { ResolveHost } from "./ssrf";
+import { bodyFields, columnsOf, type Subscription, validateBody } from "./subscription-body";
 
-export type Subscription = typeof webhooks.$inferSelect;
+export { type Subscription, subscriptionView } from "./subscription-body";
 
 /** How long the secret replaced by a rotation keeps signing deliveries. */
 export const ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
@@ -37,220 +37,203 @@ export interface SubscriptionStore {
   recordOutcome(id: string, succeeded: boolean, at: number): Subscription | undefined;
 }
 
-/** The fields a subscription's body sets (what PATCH merges into). */
-function bodyFields(sub: Subscription): Record<string, unknown> {
-  return {
-    name: sub.name,
-    url: sub.url,
-    event_types: sub.eventTypes,
-    ...(sub.conferenceId ? { conference_id: sub.conferenceId } : {}),
-    format: sub.format,
-    enabled: sub.enabled,
-    ...(sub.bbbSecret ? { bbb_secret: sub.bbbSecret } : {}),
-    ...(sub.bbbEventIds ? { bbb_event_ids: sub.bbbEventIds } : {}),
-  };
-}
-
-/** The subscription as the API shows it; the secret only when asked for (create, rotate). */
-export function subscriptionView(sub: Subscription, withSecret = false): Record<string, unknown> {
-  // Secrets are shown when they are set (create, rotate), never on a read.
-  const { bbb_secret: _bbbSecret, ...fields } = bodyFields(sub);
-  return {
-    id: sub.id,
-    ...fields,
-    ...(sub.disabledReason ? { disabled_reason: sub.disabledReason } : {}),
-    created: sub.createdAt,
-    updated: sub.updatedAt,
-    ...(withSecret
-      ? { secret: sub.secret, ...(sub.bbbSecret ? { bbb_secret: sub.bbbSecret } : {}) }
-      : {}),
-  };
-}
-
-export function createSubscriptionStore({
-  db,
-  now,
-  allowPrivate,
-  resolveHost,
-}: {
+type SubscriptionDeps = {
   db: Db;
   now: () => number;
   allowPrivate: boolean;
   resolveHost?: ResolveHost;
-}): SubscriptionStore {
-  const cache = new Map<string, Subscription[]>();
-  const clearFailing = db
-    .update(webhooks)
-    .set({ failingSince: null })
-    .where(and(eq(webhooks.id, sql.placeholder("id")), isNotNull(webhooks.failingSince)))
-    .prepare();
-  const startFailing = db
-    .update(webhooks)
-    .set({ failingSince: sql.placeholder("at") as unknown as number })
-    .where(and(eq(webhooks.id, sql.placeholder("id")), isNull(webhooks.failingSince)))
-    .prepare();
-  // The dispatcher reads a subscription for every delivery: prepared once.
-  const byIdQuery = db
-    .select()
-    .from(webhooks)
-    .where(eq(webhooks.id, sql.placeholder("id")))
-    .prepare();
-  const live = (accountId: string) =>
-    and(eq(webhooks.accountId, accountId), isNull(webhooks.deletedAt));
+};
 
-  const load = (accountId: string) =>
-    db.select().from(webhooks).where(live(accountId)).orderBy(asc(webhooks.createdAt)).all();
-  const refresh = (accountId: string) =>
-    cache.set(
-      accountId,
-      load(accountId).filter((s) => s.enabled),
-    );
-  const findRow = (accountId: string, id: string) =>
-    db
+export function createSubscriptionStore(deps: SubscriptionDeps): SubscriptionStore {
+  return new Subscriptions(deps);
+}
+
+/** The rows, and a per-account copy of the enabled ones refreshed on every change. */
+class Subscriptions implements SubscriptionStore {
+  readonly #deps: SubscriptionDeps;
+  readonly #cache = new Map<string, Subscription[]>();
+  readonly #statements: ReturnType<typeof prepareStatements>;
+
+  constructor(deps: SubscriptionDeps) {
+    this.#deps = deps;
+    this.#statements = prepareStatements(deps.db);
+  }
+
+  list(accountId: string): Subscription[] {
+    return this.#load(accountId);
+  }
+
+  find(accountId: string, id: string): Subscription | undefined {
+    return this.#deps.db
       .select()
       .from(webhooks)
       .where(and(eq(webhooks.id, id), live(accountId)))
       .get();
-  const requireRow = (accountId: string, id: string) => {
-    const row = findRow(accountId, id);
+  }
+
+  active(accountId: string): Subscription[] {
+    let subs = this.#cache.get(accountId);
+    if (!subs) {
+      subs = this.#load(accountId).filter((s) => s.enabled);
+      this.#cache.set(accountId, subs);
+    }
+    return subs;
+  }
+
+  byId(id: string): Subscription | undefined {
+    return this.#statements.byId.get({ id });
+  }
+
+  async create(accountId: string, data: unknown): Promise<Subscription> {
+    const body = await this.#validate(data);
+    const at = this.#deps.now();
+    const row: Subscription = {
+      id: `wh_${randomBytes(12).toString("hex")}`,
+      accountId,
+      ...columnsOf(body),
+      disabledReason: null,
+      secret: newWebhookSecret(),
+      previousSecret: null,
+      previousSecretUntil: null,
+      failingSince: null,
+      createdAt: at,
+      updatedAt: at,
+      deletedAt: null,
+    };
+    this.#deps.db.insert(webhooks).values(row).run();
+    this.#refresh(accountId);
+    return row;
+  }
+
+  async replace(accountId: string, id: string, data: unknown): Promise<Subscription> {
+    const body = await this.#validate(data);
+    return this.#update(accountId, this.#require(accountId, id), body);
+  }
+
+  async patch(accountId: string, id: string, data: unknown): Promise<Subscription> {
+    const row = this.#require(accountId, id);
+    const merged = isPlainObject(data) ? deepMerge(bodyFields(row), data) : data;
+    const body = await this.#validate(merged);
+    return this.#update(accountId, this.#require(accountId, id), body);
+  }
+
+  remove(accountId: string, id: string): Subscription {
+    const row = this.#require(accountId, id);
+    this.#deps.db.transaction((tx) => {
+      tx.update(webhooks).set({ deletedAt: this.#deps.now() }).where(eq(webhooks.id, id)).run();
+      // Its pending deliveries are kept (the log stays readable) but never picked again.
+      setQueuesActive(tx, id, false);
+    });
+    this.#refresh(accountId);
+    return row;
+  }
+
+  rotateSecret(accountId: string, id: string): Subscription {
+    const row = this.#require(accountId, id);
+    const at = this.#deps.now();
+    const values = {
+      secret: newWebhookSecret(),
+      previousSecret: row.secret,
+      previousSecretUntil: at + ROTATION_GRACE_MS,
+      updatedAt: at,
+    };
+    this.#deps.db.update(webhooks).set(values).where(eq(webhooks.id, id)).run();
+    this.#refresh(accountId);
+    return { ...row, ...values };
+  }
+
+  disable(id: string, reason: string): void {
+    const { db, now } = this.#deps;
+    const row = db.select().from(webhooks).where(eq(webhooks.id, id)).get();
+    if (!row) {
+      return;
+    }
+    db.transaction((tx) => {
+      tx.update(webhooks)
+        .set({ enabled: false, disabledReason: reason, updatedAt: now() })
+        .where(eq(webhooks.id, id))
+        .run();
+      // Its pending deliveries wait, parked, until the endpoint is enabled again.
+      setQueuesActive(tx, id, false);
+    });
+    this.#refresh(row.accountId);
+  }
+
+  recordOutcome(id: string, succeeded: boolean, at: number): Subscription | undefined {
+    // One cheap statement per delivery; it only writes when the failure clock changes.
+    if (succeeded) {
+      this.#statements.clearFailing.run({ id });
+    } else {
+      this.#statements.startFailing.run({ id, at });
+    }
+    return this.#statements.byId.get({ id });
+  }
+
+  #load(accountId: string): Subscription[] {
+    const { db } = this.#deps;
+    return db.select().from(webhooks).where(live(accountId)).orderBy(asc(webhooks.createdAt)).all();
+  }
+
+  #refresh(accountId: string): void {
+    this.#cache.set(
+      accountId,
+      this.#load(accountId).filter((s) => s.enabled),
+    );
+  }
+
+  #require(accountId: string, id: string): Subscription {
+    const row = this.find(accountId, id);
     if (!row) {
       throw badIdentifier(id);
     }
     return row;
-  };
+  }
 
-  const validate = async (data: unknown): Promise<WebhookBody> => {
-    const parsed = webhookBody.safeParse(data, { reportInput: true });
-    if (!parsed.success) {
-      throw validationFailed(toValidationErrors(parsed.error));
-    }
-    const problem = await urlProblem(parsed.data.url, allowPrivate, resolveHost);
-    if (problem) {
-      throw validationFailed({
-        url: { pattern: { message: `url ${problem}`, value: parsed.data.url } },
-      });
-    }
-    return parsed.data;
-  };
+  #validate(data: unknown): Promise<WebhookBody> {
+    return validateBody(data, this.#deps.allowPrivate, this.#deps.resolveHost);
+  }
 
-  const columns = (body: WebhookBody) => ({
-    name: body.name,
-    url: body.url,
-    eventTypes: body.event_types,
-    conferenceId: body.conference_id ?? null,
-    format: body.format,
-    enabled: body.enabled,
-    bbbSecret: body.bbb_secret ?? null,
-    bbbEventIds: body.bbb_event_ids ?? null,
-  });
-
-  const update = (accountId: string, row: Subscription, body: WebhookBody) => {
+  #update(accountId: string, row: Subscription, body: WebhookBody): Subscription {
     const values = {
-      ...columns(body),
+      ...columnsOf(body),
       // Re-enabling clears the reason and the failure clock.
       ...(body.enabled && !row.enabled ? { disabledReason: null, failingSince: null } : {}),
-      updatedAt: now(),
+      updatedAt: this.#deps.now(),
     };
-    db.transaction((tx) => {
+    this.#deps.db.transaction((tx) => {
       tx.update(webhooks).set(values).where(eq(webhooks.id, row.id)).run();
       if (body.enabled !== row.enabled) {
         setQueuesActive(tx, row.id, body.enabled);
       }
     });
-    refresh(accountId);
+    this.#refresh(accountId);
     return { ...row, ...values };
-  };
+  }
+}
 
+/** An account's subscriptions that are not deleted. */
+function live(accountId: string) {
+  return and(eq(webhooks.accountId, accountId), isNull(webhooks.deletedAt));
+}
+
+/** The statements run per delivery, prepared once. */
+function prepareStatements(db: Db) {
   return {
-    list: (accountId) => load(accountId),
-    find: findRow,
-    active(accountId) {
-      let subs = cache.get(accountId);
-      if (!subs) {
-        subs = load(accountId).filter((s) => s.enabled);
-        cache.set(accountId, subs);
-      }
-      return subs;
-    },
-    byId(id) {
-      return byIdQuery.get({ id });
-    },
-    async create(accountId, data) {
-      const body = await validate(data);
-      const at = now();
-      const row: Subscription = {
-        id: `wh_${randomBytes(12).toString("hex")}`,
-        accountId,
-        ...columns(body),
-        disabledReason: null,
-        secret: newWebhookSecret(),
-        previousSecret: null,
-        previousSecretUntil: null,
-        failingSince: null,
-        createdAt: at,
-        updatedAt: at,
-        deletedAt: null,
-      };
-      db.insert(webhooks).values(row).run();
-      refresh(accountId);
-      return row;
-    },
-    async replace(accountId, id, data) {
-      const body = await validate(data);
-      return update(accountId, requireRow(accountId, id), body);
-    },
-    async patch(accountId, id, data) {
-      const row = requireRow(accountId, id);
-      const merged = isPlainObject(data) ? deepMerge(bodyFields(row), data) : data;
-      const body = await validate(merged);
-      return update(accountId, requireRow(accountId, id), body);
-    },
-    remove(accountId, id) {
-      const row = requireRow(accountId, id);
-      db.transaction((tx) => {
-        tx.update(webhooks).set({ deletedAt: now() }).where(eq(webhooks.id, id)).run();
-        // Its pending deliveries are kept (the log stays readable) but never picked again.
-        setQueuesActive(tx, id, false);
-      });
-      refresh(accountId);
-      return row;
-    },
-    rotateSecret(accountId, id) {
-      const row = requireRow(accountId, id);
-      const at = now();
-      const values = {
-        secret: newWebhookSecret(),
-        previousSecret: row.secret,
-        previousSecretUntil: at + ROTATION_GRACE_MS,
-        updatedAt: at,
-      };
-      db.update(webhooks).set(values).where(eq(webhooks.id, id)).run();
-      refresh(accountId);
-      return { ...row, ...values };
-    },
-    disable(id, reason) {
-      const row = db.select().from(webhooks).where(eq(webhooks.id, id)).get();
-      if (!row) {
-        return;
-      }
-      db.transaction((tx) => {
-        tx.update(webhooks)
-          .set({ enabled: false, disabledReason: reason, updatedAt: now() })
-          .where(eq(webhooks.id, id))
-          .run();
-        // Its pending deliveries wait, parked, until the endpoint is enabled again.
-        setQueuesActive(tx, id, false);
-      });
-      refresh(row.accountId);
-    },
-    recordOutcome(id, succeeded, at) {
-      // One cheap statement per delivery; it only writes when the failure clock changes.
-      if (succeeded) {
-        clearFailing.run({ id });
-      } else {
-        startFailing.run({ id, at });
-      }
-      return byIdQuery.get({ id });
-    },
+    clearFailing: db
+      .update(webhooks)
+      .set({ failingSince: null })
+      .where(and(eq(webhooks.id, sql.placeholder("id")), isNotNull(webhooks.failingSince)))
+      .prepare(),
+    startFailing: db
+      .update(webhooks)
+      .set({ failingSince: sql.placeholder("at") as unknown as number })
+      .where(and(eq(webhooks.id, sql.placeholder("id")), isNull(webhooks.failingSince)))
+      .prepare(),
+    // The dispatcher reads a subscription for every delivery.
+    byId: db
+      .select()
+      .from(webhooks)
+      .where(eq(webhooks.id, sql.placeholder("id")))
+      .prepare(),
   };
 }
