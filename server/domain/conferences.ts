@@ -89,45 +89,159 @@ export interface ConferenceChange {
   conference: StoredConference;
 }
 
-export function createConferenceService({
-  db,
-  now,
-  onChange,
-}: {
+type ConferenceDeps = {
   db: Db;
   now: () => number;
   onChange?: (change: ConferenceChange) => void;
-}): ConferenceService {
-  const live = (accountId: string) =>
-    and(eq(conferences.accountId, accountId), isNull(conferences.deletedAt));
+};
 
+export function createConferenceService(deps: ConferenceDeps): ConferenceService {
+  return new Conferences(deps);
+}
+
+/** The documents, each write in a transaction that also reports the change. */
+class Conferences implements ConferenceService {
+  readonly #deps: ConferenceDeps;
   // Prepared once: these run for every ingested event and webhook.
-  const findQuery = db
-    .select()
-    .from(conferences)
-    .where(
-      and(
-        eq(conferences.id, sql.placeholder("id")),
-        eq(conferences.accountId, sql.placeholder("accountId")),
-        isNull(conferences.deletedAt),
-      ),
-    )
-    .prepare();
-  const ownerQuery = db
-    .select({ accountId: conferences.accountId })
-    .from(conferences)
-    .where(and(eq(conferences.id, sql.placeholder("id")), isNull(conferences.deletedAt)))
-    .prepare();
-  const findRow = (accountId: string, id: string) => findQuery.get({ id, accountId });
+  readonly #findQuery;
+  readonly #ownerQuery;
+
+  constructor(deps: ConferenceDeps) {
+    this.#deps = deps;
+    this.#findQuery = deps.db
+      .select()
+      .from(conferences)
+      .where(
+        and(
+          eq(conferences.id, sql.placeholder("id")),
+          eq(conferences.accountId, sql.placeholder("accountId")),
+          isNull(conferences.deletedAt),
+        ),
+      )
+      .prepare();
+    this.#ownerQuery = deps.db
+      .select({ accountId: conferences.accountId })
+      .from(conferences)
+      .where(and(eq(conferences.id, sql.placeholder("id")), isNull(conferences.deletedAt)))
+      .prepare();
+  }
+
+  list(accountId: string): StoredConference[] {
+    return this.#deps.db
+      .select()
+      .from(conferences)
+      .where(live(accountId))
+      .orderBy(asc(conferences.createdAt), sql`rowid`)
+      .all()
+      .map(toStored);
+  }
+
+  find(accountId: string, id: string): StoredConference | undefined {
+    const row = this.#findRow(accountId, id);
+    return row && toStored(row);
+  }
+
+  create(accountId: string, data: unknown): StoredConference {
+    const doc = validate(data);
+    return this.#deps.db.transaction(() => {
+      this.#assertNumbersFree(accountId, doc);
+      const at = this.#deps.now();
+      const row: Row = {
+        id: newId(),
+        accountId,
+        doc,
+        revision: 1,
+        createdAt: at,
+        updatedAt: at,
+        deletedAt: null,
+      };
+      this.#deps.db.insert(conferences).values(row).run();
+      return this.#changed("conference.created", row);
+    });
+  }
+
+  replace(accountId: string, id: string, data: unknown): StoredConference {
+    const doc = validate(data);
+    return this.#deps.db.transaction(() =>
+      this.#write(accountId, this.#require(accountId, id), doc),
+    );
+  }
+
+  patch(accountId: string, id: string, data: unknown): StoredConference {
+    return this.#deps.db.transaction(() => {
+      const row = this.#require(accountId, id);
+      const merged = isPlainObject(data)
+        ? deepMerge(row.doc, publicFields(data) as Record<string, unknown>)
+        : data;
+      return this.#write(accountId, row, validate(merged));
+    });
+  }
+
+  remove(accountId: string, id: string): StoredConference {
+    return this.#deps.db.transaction(() => {
+      const row = this.#require(accountId, id);
+      const at = this.#deps.now();
+      this.#deps.db
+        .update(conferences)
+        .set({ deletedAt: at, revision: row.revision + 1, updatedAt: at })
+        .where(eq(conferences.id, id))
+        .run();
+      return this.#changed("conference.deleted", { ...row, revision: row.revision + 1 });
+    });
+  }
+
+  createdAt(id: string): number | null {
+    return (
+      this.#deps.db
+        .select({ at: conferences.createdAt })
+        .from(conferences)
+        .where(eq(conferences.id, id))
+        .get()?.at ?? null
+    );
+  }
+
+  ownerOf(id: string): string | undefined {
+    return this.#ownerQuery.get({ id })?.accountId;
+  }
+
+  #findRow(accountId: string, id: string): Row | undefined {
+    return this.#findQuery.get({ id, accountId });
+  }
+
+  #require(accountId: string, id: string): Row {
+    const row = this.#findRow(accountId, id);
+    if (!row) {
+      throw badIdentifier(id);
+    }
+    return row;
+  }
+
+  #write(accountId: string, row: Row, doc: Record<string, unknown>): StoredConference {
+    this.#assertNumbersFree(accountId, doc, row.id);
+    const updated = { ...row, doc, revision: row.revision + 1, updatedAt: this.#deps.now() };
+    this.#deps.db
+      .update(conferences)
+      .set({ doc, revision: updated.revision, updatedAt: updated.updatedAt })
+      .where(eq(conferences.id, row.id))
+      .run();
+    return this.#changed("conference.updated", updated);
+  }
+
+  /** The stored view of `row`, reported to `onChange` inside the write's transaction. */
+  #changed(type: ConferenceChange["type"], row: Row): StoredConference {
+    const stored = toStored(row);
+    this.#deps.onChange?.({ type, conference: stored });
+    return stored;
+  }
 
   /** Kazoo's `validate_numbers`: a dial-in number may belong to one conference of the account. */
-  const assertNumbersFree = (accountId: string, doc: Record<string, unknown>, selfId?: string) => {
+  #assertNumbersFree(accountId: string, doc: Record<string, unknown>, selfId?: string): void {
     const wanted = new Set(numbersOf(doc));
     if (wanted.size === 0) {
       return;
     }
     const taken = new Set<string>();
-    for (const other of db.select().from(conferences).where(live(accountId)).all()) {
+    for (const other of this.#deps.db.select().from(conferences).where(live(accountId)).all()) {
       if (other.id === selfId) {
         continue;
       }
@@ -142,103 +256,10 @@ export function createConferenceService({
         numbers: { unique: { message: "Numbers already in use", cause: [...taken].join(", ") } },
       });
     }
-  };
+  }
+}
 
-  const write = (accountId: string, row: Row, doc: Record<string, unknown>): StoredConference => {
-    assertNumbersFree(accountId, doc, row.id);
-    const updated = { ...row, doc, revision: row.revision + 1, updatedAt: now() };
-    db.update(conferences)
-      .set({ doc, revision: updated.revision, updatedAt: updated.updatedAt })
-      .where(eq(conferences.id, row.id))
-      .run();
-    const stored = toStored(updated);
-    onChange?.({ type: "conference.updated", conference: stored });
-    return stored;
-  };
-
-  return {
-    list(accountId) {
-      return db
-        .select()
-        .from(conferences)
-        .where(live(accountId))
-        .orderBy(asc(conferences.createdAt), sql`rowid`)
-        .all()
-        .map(toStored);
-    },
-    find(accountId, id) {
-      const row = findRow(accountId, id);
-      return row && toStored(row);
-    },
-    create(accountId, data) {
-      const doc = validate(data);
-      return db.transaction(() => {
-        assertNumbersFree(accountId, doc);
-        const at = now();
-        const row: Row = {
-          id: newId(),
-          accountId,
-          doc,
-          revision: 1,
-          createdAt: at,
-          updatedAt: at,
-          deletedAt: null,
-        };
-        db.insert(conferences).values(row).run();
-        const stored = toStored(row);
-        onChange?.({ type: "conference.created", conference: stored });
-        return stored;
-      });
-    },
-    replace(accountId, id, data) {
-      const doc = validate(data);
-      return db.transaction(() => {
-        const row = findRow(accountId, id);
-        if (!row) {
-          throw badIdentifier(id);
-        }
-        return write(accountId, row, doc);
-      });
-    },
-    patch(accountId, id, data) {
-      return db.transaction(() => {
-        const row = findRow(accountId, id);
-        if (!row) {
-          throw badIdentifier(id);
-        }
-        const merged = isPlainObject(data)
-          ? deepMerge(row.doc, publicFields(data) as Record<string, unknown>)
-          : data;
-        return write(accountId, row, validate(merged));
-      });
-    },
-    remove(accountId, id) {
-      return db.transaction(() => {
-        const row = findRow(accountId, id);
-        if (!row) {
-          throw badIdentifier(id);
-        }
-        const at = now();
-        db.update(conferences)
-          .set({ deletedAt: at, revision: row.revision + 1, updatedAt: at })
-          .where(eq(conferences.id, id))
-          .run();
-        const stored = toStored({ ...row, revision: row.revision + 1 });
-        onChange?.({ type: "conference.deleted", conference: stored });
-        return stored;
-      });
-    },
-    createdAt(id) {
-      return (
-        db
-          .select({ at: conferences.createdAt })
-          .from(conferences)
-          .where(eq(conferences.id, id))
-          .get()?.at ?? null
-      );
-    },
-    ownerOf(id) {
-      return ownerQuery.get({ id })?.accountId;
-    },
-  };
+/** An account's conferences that are not deleted. */
+function live(accountId: string) {
+  return and(eq(conferences.accountId, accountId), isNull(conferences.deletedAt));
 }

@@ -7,12 +7,9 @@
  * and a 3xx is returned as the attempt's outcome like any other non-2xx answer.
  * @module
  */
-
-import { lookup as dnsLookup } from "node:dns";
 import http from "node:http";
 import https from "node:https";
-import { isIP, type LookupFunction } from "node:net";
-import { addressesProblem, addressProblem, type ResolveHost } from "./ssrf";
+import { type GuardOptions, guardedLookup, literalProblem } from "./guarded-lookup";
 
 export interface SendRequest {
   url: string;
@@ -50,142 +47,105 @@ function retryAfterOf(value: string | undefined, now: number): number | undefine
   return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
 }
 
-export function createSender(options: {
-  allowPrivate: boolean;
-  /** Resolves host names instead of DNS (tests of the SSRF guard). */
-  resolveHost?: ResolveHost;
+export interface SenderOptions extends GuardOptions {
   timeoutMs?: number;
   userAgent: string;
-}): Sender {
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  const resolve = (
-    hostname: string,
-    lookupOptions: Parameters<LookupFunction>[1],
-    done: (error: Error | null, list: Array<{ address: string; family: number }>) => void,
-  ) => {
-    if (options.resolveHost) {
-      options.resolveHost(hostname).then(
-        (list) =>
-          done(
-            null,
-            list.map((address) => ({ address, family: isIP(address) || 4 })),
-          ),
-        (error: Error) => done(error, []),
-      );
-      return;
-    }
-    dnsLookup(hostname, { ...lookupOptions, all: true }, (error, addresses) =>
-      done(error, addresses as unknown as Array<{ address: string; family: number }>),
-    );
-  };
-  const guardedLookup: LookupFunction = (hostname, lookupOptions, callback) => {
-    resolve(hostname, lookupOptions, (error, list) => {
-      if (error) {
-        callback(error, "", 4);
-        return;
-      }
-      if (list.length === 0) {
-        // An empty answer must not fall through to a connect to "" (which Node reads as this host).
-        callback(new Error(`no address found for ${hostname}`), "", 4);
-        return;
-      }
-      const problem = options.allowPrivate
-        ? undefined
-        : addressesProblem(list.map((a) => a.address));
-      if (problem) {
-        callback(
-          new Error(`refusing to connect to a private address for ${hostname}: ${problem}`),
-          "",
-          4,
-        );
-        return;
-      }
-      if (lookupOptions.all) {
-        (callback as unknown as (e: null, a: typeof list) => void)(null, list);
-        return;
-      }
-      const first = list[0];
-      callback(null, first?.address ?? "", first?.family ?? 4);
-    });
-  };
-  const agentOptions = { keepAlive: true, maxSockets: 16, lookup: guardedLookup };
-  const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+}
 
-  return {
-    send(request) {
-      const started = performance.now();
-      const elapsed = () => Math.round(performance.now() - started);
-      return new Promise<SendResult>((resolve) => {
-        let settled = false;
-        const finish = (result: Omit<SendResult, "durationMs">) => {
-          if (!settled) {
-            settled = true;
-            resolve({ ...result, durationMs: elapsed() });
-          }
-        };
-        let url: URL;
-        try {
-          url = new URL(request.url);
-        } catch {
-          finish({ response: "", error: "invalid URL" });
-          return;
+export function createSender(options: SenderOptions): Sender {
+  return new HttpSender(options);
+}
+
+type Finish = (result: Omit<SendResult, "durationMs">) => void;
+
+/** POSTs over keep-alive agents whose lookups are guarded; each attempt settles once. */
+class HttpSender implements Sender {
+  readonly #options: SenderOptions;
+  readonly #timeoutMs: number;
+  readonly #agents: { http: http.Agent; https: https.Agent };
+
+  constructor(options: SenderOptions) {
+    this.#options = options;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    const agentOptions = { keepAlive: true, maxSockets: 16, lookup: guardedLookup(options) };
+    this.#agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+  }
+
+  send(request: SendRequest): Promise<SendResult> {
+    const started = performance.now();
+    return new Promise<SendResult>((resolve) => {
+      let settled = false;
+      const finish: Finish = (result) => {
+        if (!settled) {
+          settled = true;
+          resolve({ ...result, durationMs: Math.round(performance.now() - started) });
         }
-        const literal = url.hostname.replace(/^\[|\]$/g, "");
-        const problem =
-          options.allowPrivate || !isIP(literal) ? undefined : addressProblem(literal);
-        if (problem) {
-          // Node skips the lookup for IP literals, so the guard checks them here.
-          finish({
-            response: "",
-            error: `refusing to connect to a private address for ${literal}: ${problem}`,
-          });
-          return;
-        }
-        const isHttps = url.protocol === "https:";
-        const body = Buffer.from(request.body, "utf8");
-        const req = (isHttps ? https : http).request(url, {
-          method: "POST",
-          agent: isHttps ? agents.https : agents.http,
-          headers: {
-            ...request.headers,
-            "user-agent": options.userAgent,
-            "content-length": String(body.length),
-          },
-          timeout: timeoutMs,
-        });
-        req.on("timeout", () => {
-          req.destroy(new Error(`timed out after ${timeoutMs} ms`));
-        });
-        req.on("error", (error) => finish({ response: "", error: error.message }));
-        req.on("response", (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          const done = () =>
-            finish({
-              status: res.statusCode ?? 0,
-              retryAfterSeconds: retryAfterOf(res.headers["retry-after"], Date.now()),
-              response: Buffer.concat(chunks).subarray(0, KEPT_RESPONSE_BYTES).toString("utf8"),
-            });
-          res.on("data", (chunk: Buffer) => {
-            size += chunk.length;
-            if (size <= MAX_RESPONSE_BYTES) {
-              chunks.push(chunk);
-            } else {
-              // Enough read: answer now and drop the rest of a runaway response.
-              done();
-              res.destroy();
-            }
-          });
-          res.on("end", done);
-          res.on("error", done);
-          res.on("close", done);
-        });
-        req.end(body);
-      });
-    },
-    close() {
-      agents.http.destroy();
-      agents.https.destroy();
-    },
-  };
+      };
+      let url: URL;
+      try {
+        url = new URL(request.url);
+      } catch {
+        finish({ response: "", error: "invalid URL" });
+        return;
+      }
+      // Node skips the lookup for IP literals, so the guard checks them here.
+      const problem = literalProblem(url, this.#options.allowPrivate);
+      if (problem) {
+        finish({ response: "", error: problem });
+        return;
+      }
+      this.#post(url, request, finish);
+    });
+  }
+
+  close(): void {
+    this.#agents.http.destroy();
+    this.#agents.https.destroy();
+  }
+
+  #post(url: URL, request: SendRequest, finish: Finish): void {
+    const isHttps = url.protocol === "https:";
+    const body = Buffer.from(request.body, "utf8");
+    const req = (isHttps ? https : http).request(url, {
+      method: "POST",
+      agent: isHttps ? this.#agents.https : this.#agents.http,
+      headers: {
+        ...request.headers,
+        "user-agent": this.#options.userAgent,
+        "content-length": String(body.length),
+      },
+      timeout: this.#timeoutMs,
+    });
+    req.on("timeout", () => {
+      req.destroy(new Error(`timed out after ${this.#timeoutMs} ms`));
+    });
+    req.on("error", (error) => finish({ response: "", error: error.message }));
+    req.on("response", (res) => readAnswer(res, finish));
+    req.end(body);
+  }
+}
+
+/** Reads at most `MAX_RESPONSE_BYTES` of the answer, keeps its first KiB, and settles. */
+function readAnswer(res: http.IncomingMessage, finish: Finish): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const done = () =>
+    finish({
+      status: res.statusCode ?? 0,
+      retryAfterSeconds: retryAfterOf(res.headers["retry-after"], Date.now()),
+      response: Buffer.concat(chunks).subarray(0, KEPT_RESPONSE_BYTES).toString("utf8"),
+    });
+  res.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= MAX_RESPONSE_BYTES) {
+      chunks.push(chunk);
+    } else {
+      // Enough read: answer now and drop the rest of a runaway response.
+      done();
+      res.destroy();
+    }
+  });
+  res.on("end", done);
+  res.on("error", done);
+  res.on("close", done);
 }
