@@ -122,6 +122,11 @@ function memberOfAnswer(p: SearchParticipant): PlannedMember {
   };
 }
 
+type Running = Extract<Verdict, { kind: "running" }>;
+
+const RACED = "events arrived while the media servers were asked";
+const CALL_RACED = "the call changed while the media servers were asked";
+
 /** Plans the events for one conference; `skipped` collects what was left alone. */
 export function planConference(
   live: LiveConference,
@@ -129,35 +134,92 @@ export function planConference(
   touched: Touched,
   skipped: Skipped[],
 ): PlannedEvent[] {
-  const { conferenceId, accountId, runtime } = live;
-  const skip = (reason: string, callId?: string) => {
-    skipped.push({ conferenceId, ...(callId === undefined ? {} : { callId }), reason });
-    return [];
-  };
-  if (verdict.kind === "unknown") {
-    return runtime ? skip(verdict.reason) : [];
+  return new ConferencePlan(live, touched, skipped).plan(verdict);
+}
+
+/** The events planned for one conference so far, and the rules that add them. */
+class ConferencePlan {
+  readonly #live: LiveConference;
+  readonly #touched: Touched;
+  readonly #skipped: Skipped[];
+  readonly #out: PlannedEvent[] = [];
+
+  constructor(live: LiveConference, touched: Touched, skipped: Skipped[]) {
+    this.#live = live;
+    this.#touched = touched;
+    this.#skipped = skipped;
   }
-  const out: PlannedEvent[] = [];
-  const emit = (event: string, instanceId: string | undefined, member?: PlannedMember) =>
-    out.push({ event, accountId, conferenceId, instanceId, ...(member ? { member } : {}) });
-  const leaveAll = () => {
-    const instanceId = runtime?.instanceId ?? undefined;
+
+  plan(verdict: Verdict): PlannedEvent[] {
+    const { conferenceId, runtime } = this.#live;
+    if (verdict.kind === "unknown") {
+      return runtime ? this.#skip(verdict.reason) : [];
+    }
+    const raced = this.#touched.conferences.has(conferenceId);
+    if (verdict.kind === "absent") {
+      if (!runtime) {
+        return [];
+      }
+      if (raced) {
+        return this.#skip(RACED);
+      }
+      this.#leaveAll();
+      return this.#out;
+    }
+    if (!runtime) {
+      if (raced) {
+        return verdict.participants.length > 0 ? this.#skip(RACED) : [];
+      }
+      this.#start(verdict);
+      return this.#out;
+    }
+    if (this.#touched.conferenceLevel.has(conferenceId)) {
+      return this.#skip("the conference changed while the media servers were asked");
+    }
+    if (verdict.uuid && runtime.instanceId && verdict.uuid !== runtime.instanceId) {
+      // The media server runs a new instance: the run parley knows ended while it was not looking.
+      if (raced) {
+        return this.#skip(RACED);
+      }
+      this.#leaveAll();
+      this.#start(verdict);
+      return this.#out;
+    }
+    this.#align(verdict, runtime.instanceId ?? verdict.uuid, runtime.locked);
+    return this.#out;
+  }
+
+  #skip(reason: string, callId?: string): PlannedEvent[] {
+    const { conferenceId } = this.#live;
+    this.#skipped.push({ conferenceId, ...(callId === undefined ? {} : { callId }), reason });
+    return [];
+  }
+
+  #emit(event: string, instanceId: string | undefined, member?: PlannedMember): void {
+    const { accountId, conferenceId } = this.#live;
+    this.#out.push({ event, accountId, conferenceId, instanceId, ...(member ? { member } : {}) });
+  }
+
+  /** Everyone leaves and the conference ends: the media servers no longer run this run. */
+  #leaveAll(): void {
+    const instanceId = this.#live.runtime?.instanceId ?? undefined;
     // Moderators last: a media server that vanished is not a host ending the meeting.
-    const order = [...live.participants].sort(
+    const order = [...this.#live.participants].sort(
       (a, b) => Number(a.isModerator) - Number(b.isModerator),
     );
     for (const row of order) {
-      const member = memberOfRow(row);
-      member.channelVars = { ...member.channelVars, talking: false, floor: false };
-      emit("del-member", instanceId, member);
+      this.#emit("del-member", instanceId, silenced(memberOfRow(row)));
     }
-    emit("conference-destroy", instanceId);
-  };
-  const start = (running: Extract<Verdict, { kind: "running" }>) => {
+    this.#emit("conference-destroy", instanceId);
+  }
+
+  /** The run the media servers report, from its creation: members, then the lock. */
+  #start(running: Running): void {
     if (running.participants.length === 0) {
       return;
     }
-    out.push({
+    const { accountId, conferenceId } = this.#live;
+    this.#out.push({
       event: "conference-create",
       accountId,
       conferenceId,
@@ -165,86 +227,71 @@ export function planConference(
       ...(running.startTime === undefined ? {} : { startTime: running.startTime }),
     });
     for (const participant of running.participants) {
-      emit("add-member", running.uuid, memberOfAnswer(participant));
+      this.#emit("add-member", running.uuid, memberOfAnswer(participant));
     }
     if (running.locked) {
-      emit("lock", running.uuid);
+      this.#emit("lock", running.uuid);
     }
-  };
+  }
 
-  if (verdict.kind === "absent") {
-    if (!runtime) {
-      return [];
-    }
-    if (touched.conferences.has(conferenceId)) {
-      return skip("events arrived while the media servers were asked");
-    }
-    leaveAll();
-    return out;
-  }
-  if (!runtime) {
-    if (touched.conferences.has(conferenceId)) {
-      return verdict.participants.length > 0
-        ? skip("events arrived while the media servers were asked")
-        : [];
-    }
-    start(verdict);
-    return out;
-  }
-  if (touched.conferenceLevel.has(conferenceId)) {
-    return skip("the conference changed while the media servers were asked");
-  }
-  if (verdict.uuid && runtime.instanceId && verdict.uuid !== runtime.instanceId) {
-    // The media server runs a new instance: the run parley knows ended while it was not looking.
-    if (touched.conferences.has(conferenceId)) {
-      return skip("events arrived while the media servers were asked");
-    }
-    leaveAll();
-    start(verdict);
-    return out;
-  }
-  const instanceId = runtime.instanceId ?? verdict.uuid;
-  const known = new Map(live.participants.map((row) => [row.callId, row]));
-  const answered = new Set(verdict.participants.map((p) => p.call_id));
-  const busy = (callId: string) => touched.calls.has(`${conferenceId}\n${callId}`);
-  const leaving: PlannedEvent[] = [];
-  for (const participant of verdict.participants) {
-    const row = known.get(participant.call_id);
-    if (busy(participant.call_id)) {
-      if (!row || row.participantId !== participant.participant_id) {
-        skip("the call changed while the media servers were asked", participant.call_id);
+  /** The same run on both sides: missed joins, flag changes and the lock, then missed leaves. */
+  #align(verdict: Running, instanceId: string | undefined, locked: boolean): void {
+    const known = new Map(this.#live.participants.map((row) => [row.callId, row]));
+    for (const participant of verdict.participants) {
+      const row = known.get(participant.call_id);
+      if (this.#busy(participant.call_id)) {
+        if (!row || row.participantId !== participant.participant_id) {
+          this.#skip(CALL_RACED, participant.call_id);
+        }
+        continue;
       }
-      continue;
+      const theirs = memberOfAnswer(participant);
+      if (row) {
+        this.#alignFlags(memberOfRow(row), theirs, instanceId);
+      } else {
+        this.#emit("add-member", instanceId, theirs);
+      }
     }
-    const theirs = memberOfAnswer(participant);
-    if (!row) {
-      emit("add-member", instanceId, theirs);
-      continue;
+    if (verdict.locked !== undefined && verdict.locked !== locked) {
+      this.#emit(verdict.locked ? "lock" : "unlock", instanceId);
     }
-    const member = memberOfRow(row);
+    this.#leaveUnanswered(new Set(verdict.participants.map((p) => p.call_id)), instanceId);
+  }
+
+  /** One event per flag the media server reports otherwise, each carrying the state after it. */
+  #alignFlags(member: PlannedMember, theirs: PlannedMember, instanceId: string | undefined): void {
     for (const [flag, on, off] of flagEvents) {
       const wanted = theirs.channelVars[flag];
       if (typeof wanted === "boolean" && wanted !== member.channelVars[flag]) {
         member.channelVars = { ...member.channelVars, [flag]: wanted };
-        emit(wanted ? on : off, instanceId, { ...member, channelVars: { ...member.channelVars } });
+        this.#emit(wanted ? on : off, instanceId, {
+          ...member,
+          channelVars: { ...member.channelVars },
+        });
       }
     }
   }
-  if (verdict.locked !== undefined && verdict.locked !== runtime.locked) {
-    emit(verdict.locked ? "lock" : "unlock", instanceId);
-  }
-  for (const row of live.participants) {
-    if (answered.has(row.callId)) {
-      continue;
+
+  /** Participants parley knows and the answer does not name have left. */
+  #leaveUnanswered(answered: Set<string>, instanceId: string | undefined): void {
+    for (const row of this.#live.participants) {
+      if (answered.has(row.callId)) {
+        continue;
+      }
+      if (this.#busy(row.callId)) {
+        this.#skip(CALL_RACED, row.callId);
+        continue;
+      }
+      this.#emit("del-member", instanceId, silenced(memberOfRow(row)));
     }
-    if (busy(row.callId)) {
-      skip("the call changed while the media servers were asked", row.callId);
-      continue;
-    }
-    const member = memberOfRow(row);
-    member.channelVars = { ...member.channelVars, talking: false, floor: false };
-    leaving.push({ event: "del-member", accountId, conferenceId, instanceId: instanceId, member });
   }
-  out.push(...leaving);
-  return out;
+
+  #busy(callId: string): boolean {
+    return this.#touched.calls.has(`${this.#live.conferenceId}\n${callId}`);
+  }
+}
+
+/** A leaving member stops talking and loses the floor. */
+function silenced(member: PlannedMember): PlannedMember {
+  return { ...member, channelVars: { ...member.channelVars, talking: false, floor: false } };
 }
