@@ -6,12 +6,10 @@
  */
 import { parseArgs } from "node:util";
 import { WebSocket } from "ws";
+import { assembleIdentity } from "./assemble/domain";
+import { tokenKeys } from "./assemble/secrets";
 import { ConfigError, loadProcessConfig } from "./config";
 import { openStore, StoreOpenError } from "./db/open";
-import { createAccountService } from "./domain/accounts";
-import { newSecret } from "./domain/ids";
-import { getOrCreateSetting } from "./domain/settings";
-import { createTokenService, installationKey } from "./domain/tokens";
 
 const help: Record<string, string> = {
   main: `usage: parley <command> [options]
@@ -84,19 +82,8 @@ async function main(argv: string[]): Promise<void> {
       if (sub !== "create" || !name) {
         fail(`usage: parley accounts create <name>\n\n${help.accounts}`);
       }
-      const config = loadProcessConfig();
-      const store = openStore(config.databasePath, { sync: config.databaseSync });
-      try {
-        const account = createAccountService({ db: store.db, now: Date.now }).create(
-          name,
-          values.id,
-        );
-        process.stdout.write(
-          `account ${account.id} (${account.name})\napi key ${account.api_key}\n`,
-        );
-      } finally {
-        await store.close();
-      }
+      const account = await withIdentity(({ accounts }) => accounts.create(name, values.id));
+      process.stdout.write(`account ${account.id} (${account.name})\napi key ${account.api_key}\n`);
       return;
     }
     case "token": {
@@ -109,26 +96,16 @@ async function main(argv: string[]): Promise<void> {
       if (!apiKey) {
         fail(`usage: parley token <api_key>\n\n${help.token}`);
       }
-      const config = loadProcessConfig();
-      const store = openStore(config.databasePath, { sync: config.databaseSync });
-      try {
-        const account = createAccountService({ db: store.db, now: Date.now }).findByApiKey(apiKey);
-        if (!account) {
-          fail("no account has this API key", 1);
-        }
-        const tokens = createTokenService({
-          keys: config.tokenKeys ?? [
-            installationKey(getOrCreateSetting(store.db, "token_secret", () => newSecret())),
-          ],
-          ttlSeconds: config.tokenTtlSeconds,
-          now: Date.now,
-        });
-        const user = values.user;
-        const userId = user === undefined ? undefined : /^\d+$/.test(user) ? Number(user) : user;
-        process.stdout.write(`${tokens.issue({ accountId: account.id, userId }).token}\n`);
-      } finally {
-        await store.close();
+      const user = values.user;
+      const userId = user === undefined ? undefined : /^\d+$/.test(user) ? Number(user) : user;
+      const token = await withIdentity(({ accounts, tokens }) => {
+        const account = accounts.findByApiKey(apiKey);
+        return account && tokens.issue({ accountId: account.id, userId }).token;
+      });
+      if (!token) {
+        fail("no account has this API key", 1);
       }
+      process.stdout.write(`${token}\n`);
       return;
     }
     case "events": {
@@ -201,3 +178,21 @@ main(process.argv.slice(2)).catch((error: unknown) => {
   }
   fail((error as Error).message ?? String(error), 1);
 });
+
+/**
+ * Runs `use` with the accounts and tokens of the database at `PARLEY_DB`, assembled as the server
+ * assembles them, and closes the database after.
+ */
+async function withIdentity<T>(
+  use: (identity: ReturnType<typeof assembleIdentity>) => T,
+): Promise<T> {
+  const config = loadProcessConfig();
+  const store = openStore(config.databasePath, { sync: config.databaseSync });
+  try {
+    return use(
+      assembleIdentity(config, { store, tokenKeys: tokenKeys(store.db, config), now: Date.now }),
+    );
+  } finally {
+    await store.close();
+  }
+}

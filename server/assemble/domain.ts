@@ -17,7 +17,7 @@ import {
 import { createLiveState, type LiveState } from "../domain/live-state";
 import { createSessionLog, type SessionLog } from "../domain/session-log";
 import { createUrlSigner, type UrlSigner } from "../domain/signed-urls";
-import { createTokenService, type TokenService } from "../domain/tokens";
+import { createTokenService, type TokenKey, type TokenService } from "../domain/tokens";
 import type { InstallationSecrets } from "./secrets";
 import { Signal } from "./signal";
 
@@ -36,16 +36,33 @@ export interface DomainPart {
   setPublicUrl(url: string): void;
 }
 
+/**
+ * Accounts and the tokens they sign in with: what the server's edges and the `parley` command
+ * (`accounts create`, `token`) both need, built the same way for both.
+ */
+export function assembleIdentity(
+  config: Config,
+  deps: { store: Store; tokenKeys: readonly TokenKey[]; now: () => number },
+): { accounts: AccountService; tokens: TokenService } {
+  return {
+    accounts: createAccountService({ db: deps.store.db, now: deps.now }),
+    tokens: createTokenService({
+      keys: deps.tokenKeys,
+      ttlSeconds: config.tokenTtlSeconds,
+      now: deps.now,
+    }),
+  };
+}
+
 export function assembleDomain(
   config: Config,
   deps: { store: Store; secrets: InstallationSecrets; now: () => number },
 ): DomainPart {
   const { store, secrets, now } = deps;
   const { db, sqlite } = store;
-  const accounts = createAccountService({ db, now });
-  const tokens = createTokenService({
-    keys: secrets.tokenKeys,
-    ttlSeconds: config.tokenTtlSeconds,
+  const { accounts, tokens } = assembleIdentity(config, {
+    store,
+    tokenKeys: secrets.tokenKeys,
     now,
   });
   const conferenceChanges = new Signal<[ConferenceChange]>();
