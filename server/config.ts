@@ -54,6 +54,10 @@ const envSchema = z.object({
     .or(z.literal("").transform(() => undefined)),
   AMQP_EXCHANGE: z.string().min(1).default("conference"),
   AMQP_QUEUE: z.string().min(1).default("parley.events"),
+  PARLEY_LOG_RETENTION: z
+    .string()
+    .regex(/^\d+[YMDhms]$/, "must be a number and a unit (Y, M, D, h, m, s), e.g. 7D")
+    .default("7D"),
   PARLEY_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   PARLEY_SIMULATE: booleanText.default(false),
   PARLEY_TOKEN_TTL: z.coerce.number().int().min(60).max(31_536_000).default(3600),
@@ -97,8 +101,10 @@ export interface Config {
   amqpUrl: string | undefined;
   /** Topic exchange the media servers publish to and parley sends commands on. */
   amqpExchange: string;
-  /** parley's durable queue; its dead-letter queue is `<amqpQueue>.dead`. */
+  /** parley's durable queue; its dead-letter queue is `<amqpQueue>.dead`, its log `<amqpQueue>.log`. */
   amqpQueue: string;
+  /** How long the log stream keeps entries (RabbitMQ's `x-max-age`). */
+  logRetention: string;
   /** The system admin token; unset means one is generated on first start and printed once. */
   adminToken: string | undefined;
   /** Start the built-in switch simulator. */
@@ -158,6 +164,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     amqpUrl: e.AMQP_URL,
     amqpExchange: e.AMQP_EXCHANGE,
     amqpQueue: e.AMQP_QUEUE,
+    logRetention: e.PARLEY_LOG_RETENTION,
     adminToken: e.PARLEY_ADMIN_TOKEN,
     simulate: e.PARLEY_SIMULATE,
     tokenTtlSeconds: e.PARLEY_TOKEN_TTL,

@@ -79,7 +79,7 @@ export async function createServer(
     lifecycle.started("database", () => store.close());
     const secrets = loadSecrets(store.db, config);
     const metrics = createMetrics();
-    const { bus, memoryBus, rabbit, describe } = assembleBus(config, {
+    const { bus, log, memoryBus, rabbit, describe } = assembleBus(config, {
       logger,
       metrics,
       ...(overrides.bus ? { given: overrides.bus } : {}),
@@ -88,7 +88,7 @@ export async function createServer(
     const base = { store, logger, now, metrics, domain };
     const webhooks = assembleWebhooks(config, { ...base, resolveHost: overrides.resolveHost });
     const operations = assembleOperations(config, { ...base, bus, webhooks: webhooks.webhooks });
-    const ingest = assembleIngest({ ...base, operations, webhooks });
+    const ingest = assembleIngest({ ...base, operations, webhooks, log });
     const reconciliation = setUpReconciliation({
       config,
       bus: memoryBus ? { memory: memoryBus } : rabbit ? { rabbit } : undefined,
@@ -125,6 +125,8 @@ export async function createServer(
     domain.setPublicUrl(url);
     webhooks.start(lifecycle);
     operations.startReminders(lifecycle);
+    await ingest.follow();
+    lifecycle.started("log", () => log.close());
     lifecycle.started("message bus", () => bus.close());
     await bus.start((batch) => ingest.ingest.handleBatch(batch));
     const simulation = config.simulate

@@ -76,7 +76,8 @@ export function createMemoryBus(): MemoryBus {
     if (pending.length > 0) {
       schedule();
     }
-    handler(batch);
+    // The ingest settles every message itself (and logs what fails): nothing to await here.
+    void Promise.resolve(handler(batch)).catch(() => {});
   };
 
   return {

@@ -22,10 +22,10 @@ export interface ConsumerOptions {
 export class BatchConsumer {
   readonly #options: ConsumerOptions;
   #handler: MessageBatchHandler | undefined;
-  #pending: InboundMessage[] = [];
+  #pending: Array<{ link: Link; message: ConsumeMessage }> = [];
   #flushScheduled = false;
-  /** Acks taken while a batch is handled, sent together once the handler returns. */
-  #collecting: ConsumeMessage[] | undefined;
+  /** Resolves once the last batch handed over has sent its acks. */
+  #settled: Promise<void> = Promise.resolve();
   /** Dead-letter publishes awaiting confirm. */
   #deadLettersInFlight = 0;
 
@@ -40,10 +40,10 @@ export class BatchConsumer {
 
   /** Queues a delivery from `link` for this turn's batch. */
   receive(link: Link, message: ConsumeMessage): void {
-    this.#pending.push(this.#toInbound(link, message));
+    this.#pending.push({ link, message });
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      setImmediate(() => this.flush());
+      setImmediate(() => void this.flush());
     }
   }
 
@@ -52,8 +52,11 @@ export class BatchConsumer {
     this.#pending = [];
   }
 
-  /** Hands the pending deliveries to the handler now, and sends the acks it took. */
-  flush(): void {
+  /**
+   * Hands the pending deliveries to the handler now and, once it has settled them, sends the
+   * acks it took: one `multiple` ack when all of the batch was acknowledged.
+   */
+  async flush(): Promise<void> {
     this.#flushScheduled = false;
     const batch = this.#pending;
     this.#pending = [];
@@ -61,14 +64,22 @@ export class BatchConsumer {
     if (batch.length === 0 || !this.#handler || !link) {
       return;
     }
-    this.#collecting = [];
-    try {
-      this.#handler(batch);
-    } finally {
-      const acked = this.#collecting;
-      this.#collecting = undefined;
-      this.#sendAcks(link, acked, batch.length);
-    }
+    const acked: ConsumeMessage[] = [];
+    const messages = batch
+      .filter((delivery) => delivery.link === link)
+      .map(({ message }) => this.#toInbound(link, message, acked));
+    // A `multiple` ack settles everything before it on the channel: batches send theirs in order.
+    const earlier = this.#settled;
+    const settled = (async () => {
+      try {
+        await this.#handler?.(messages);
+      } finally {
+        await earlier;
+        this.#sendAcks(link, acked, messages.length);
+      }
+    })();
+    this.#settled = settled.catch(() => {});
+    await settled;
   }
 
   #sendAcks(link: Link, acked: ConsumeMessage[], batchSize: number): void {
@@ -85,18 +96,15 @@ export class BatchConsumer {
     }
   }
 
-  #toInbound(link: Link, message: ConsumeMessage): InboundMessage {
+  /** The message as the ingest sees it; its ack joins `acked`, sent when the batch is done. */
+  #toInbound(link: Link, message: ConsumeMessage, acked: ConsumeMessage[]): InboundMessage {
     const alive = () => this.#options.currentLink() === link;
     return {
       routingKey: message.fields.routingKey,
       event: decodeInbound(message.fields.routingKey, message.content),
       receivedAt: performance.now(),
       ack: () => {
-        if (this.#collecting) {
-          this.#collecting.push(message);
-        } else if (alive()) {
-          link.consume.ack(message);
-        }
+        acked.push(message);
       },
       requeue: () => {
         if (alive()) {

@@ -49,9 +49,15 @@ export async function openLink(model: ChannelModel, topology: Topology): Promise
   );
   await consume.assertExchange(exchange, "topic", { durable: true });
   await consume.assertQueue(deadQueue, { durable: true });
+  // Single active consumer: of a cluster's nodes, one ingests at a time (the ingest lease); when
+  // it goes away the broker hands the queue, and its unacknowledged messages, to the next.
   await consume.assertQueue(queue, {
     durable: true,
-    arguments: { "x-dead-letter-exchange": "", "x-dead-letter-routing-key": deadQueue },
+    arguments: {
+      "x-dead-letter-exchange": "",
+      "x-dead-letter-routing-key": deadQueue,
+      "x-single-active-consumer": true,
+    },
   });
   for (const pattern of inboundBindings) {
     await consume.bindQueue(queue, exchange, pattern);

@@ -47,10 +47,13 @@ export interface RabbitBus extends EventSource, CommandBus {
   /** Stops taking new messages; messages already received still settle. */
   stopConsuming(): Promise<void>;
   /**
-   * Calls `listener` with each new broker connection, after parley's queue is set up (the first
-   * one and every reconnect), so other links (the conference search) open their channels on it.
+   * Calls (and awaits) `listener` with each new broker connection, after parley's queues are
+   * declared and before it consumes (the first one and every reconnect), so other links (the log
+   * stream, the conference search) open their channels on it.
    */
-  onConnected(listener: (model: ChannelModel) => void): () => void;
+  onConnected(listener: (model: ChannelModel) => void | Promise<void>): () => void;
+  /** Calls `listener` when the connection is lost (the other links' channels are gone with it). */
+  onLost(listener: () => void): () => void;
 }
 
 export function createRabbitBus(options: RabbitOptions): RabbitBus {
@@ -66,7 +69,8 @@ class RabbitMqBus implements RabbitBus {
   readonly #confirmTimeoutMs: number;
   readonly #report: LinkReporter;
   readonly #consumer: BatchConsumer;
-  readonly #connectedListeners = new Set<(model: ChannelModel) => void>();
+  readonly #connectedListeners = new Set<(model: ChannelModel) => void | Promise<void>>();
+  readonly #lostListeners = new Set<() => void>();
   #link: Link | undefined;
   #closing = false;
   #consuming = true;
@@ -107,9 +111,14 @@ class RabbitMqBus implements RabbitBus {
     return this.#link !== undefined;
   }
 
-  onConnected(listener: (model: ChannelModel) => void): () => void {
+  onConnected(listener: (model: ChannelModel) => void | Promise<void>): () => void {
     this.#connectedListeners.add(listener);
     return () => this.#connectedListeners.delete(listener);
+  }
+
+  onLost(listener: () => void): () => void {
+    this.#lostListeners.add(listener);
+    return () => this.#lostListeners.delete(listener);
   }
 
   async stopConsuming(): Promise<void> {
@@ -119,7 +128,11 @@ class RabbitMqBus implements RabbitBus {
       await link.consume.cancel(link.consumerTag).catch(() => {});
       link.consumerTag = undefined;
     }
-    this.#consumer.flush();
+    // What already arrived still settles, if the store takes it soon; the rest is redelivered.
+    await Promise.race([
+      this.#consumer.flush(),
+      new Promise((resolve) => setTimeout(resolve, 5000).unref()),
+    ]);
   }
 
   async close(): Promise<void> {
@@ -190,15 +203,18 @@ class RabbitMqBus implements RabbitBus {
     }
   }
 
-  /** Makes `link` the live one: consume on it, report, and tell the other links. */
+  /**
+   * Makes `link` the live one: the other links (the log stream, the conference search) set up on
+   * it first, so that what the ingest consumes next can be appended; then consume and report.
+   */
   async #adopt(link: Link): Promise<void> {
     this.#link = link;
     this.#attempt = 0;
+    for (const listener of this.#connectedListeners) {
+      await listener(link.model);
+    }
     await this.#startConsuming(link);
     this.#report.connected();
-    for (const listener of this.#connectedListeners) {
-      listener(link.model);
-    }
   }
 
   #lost(link: Link, error: Error | undefined): void {
@@ -207,6 +223,9 @@ class RabbitMqBus implements RabbitBus {
     }
     this.#link = undefined;
     this.#consumer.dropPending();
+    for (const listener of this.#lostListeners) {
+      listener();
+    }
     if (!this.#closing) {
       this.#report.lost(error?.message);
       this.#scheduleReconnect();

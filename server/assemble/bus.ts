@@ -6,10 +6,13 @@
  */
 import { brokerAddress } from "../amqp/broker-link-state";
 import { createMemoryBus, type MemoryBus } from "../amqp/memory-bus";
+import { InProcessLog } from "../amqp/memory-log";
 import { createRabbitBus, type RabbitBus } from "../amqp/rabbitmq";
+import { StreamLog } from "../amqp/stream-log";
 import type { Config } from "../config";
 import type { CommandBus } from "../domain/command-bus";
 import type { EventSource } from "../domain/event-source";
+import type { ReplicatedLog } from "../domain/replicated-log";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 
@@ -17,6 +20,8 @@ export type Bus = EventSource & CommandBus;
 
 export interface BusPart {
   bus: Bus;
+  /** The replicated log: the bus's stream with RabbitMQ, in-process otherwise. */
+  log: ReplicatedLog & { positionKey: string };
   /** The embedded bus, when parley runs without RabbitMQ. */
   memoryBus: MemoryBus | undefined;
   /** The RabbitMQ bus, when `AMQP_URL` is set. */
@@ -40,6 +45,7 @@ export function assembleBus(
           logger: deps.logger,
         });
   const bus: Bus = deps.given ?? memoryBus ?? (rabbit as RabbitBus);
+  const log = rabbit ? streamLogOn(rabbit, config, deps.logger) : inProcessLog();
   if (bus.kind === "amqp") {
     deps.metrics.gauge({
       name: "parley_amqp_connected",
@@ -49,6 +55,7 @@ export function assembleBus(
   }
   return {
     bus,
+    log,
     memoryBus,
     rabbit,
     describe: () =>
@@ -56,4 +63,17 @@ export function assembleBus(
         ? "embedded in-process bus"
         : `RabbitMQ${config.amqpUrl ? ` at ${brokerAddress(config.amqpUrl)}` : ""}, ${bus.isConnected() ? "connected" : "not connected yet, retrying"}`,
   };
+}
+
+/** The cluster's log: `<AMQP_QUEUE>.log`, opened on each of the bus's connections. */
+function streamLogOn(rabbit: RabbitBus, config: Config, logger: Logger) {
+  const stream = `${config.amqpQueue}.log`;
+  const log = new StreamLog({ stream, maxAge: config.logRetention, logger });
+  rabbit.onConnected((model) => log.attach(model));
+  rabbit.onLost(() => log.detach());
+  return Object.assign(log, { positionKey: `log_position:${stream}` });
+}
+
+function inProcessLog() {
+  return Object.assign(new InProcessLog(), { positionKey: "log_position" });
 }

@@ -1,12 +1,15 @@
 /**
- * The ingest: inbound messages decoded, applied to live state and the event log in one
- * transaction per batch, webhooks derived into the outbox, side events (recordings, chat,
- * livestreams, transcripts) stored. After each commit the live-state cache forgets what changed,
+ * The ingest: inbound messages appended to the replicated log, and the log applied to live state
+ * and the event log in one transaction per batch, webhooks derived into the outbox, side events
+ * (recordings, chat, livestreams, transcripts) stored. After each commit the live-state cache forgets what changed,
  * the dispatcher wakes and the metrics count; the WebSocket gateway joins later.
  * @module
  */
+import { randomUUID } from "node:crypto";
 import type { Store } from "../db/open";
 import { createIngest, type Ingest } from "../domain/ingest";
+import { LogApplier } from "../domain/log-applier";
+import type { ReplicatedLog } from "../domain/replicated-log";
 import { createSideEvents, type SideEvents } from "../domain/side-events";
 import type { Logger } from "../logger";
 import { type Metrics, reasonKind } from "../metrics";
@@ -19,6 +22,10 @@ import type { WebhooksPart } from "./webhooks";
 export interface IngestPart {
   ingest: Ingest;
   sideEvents: SideEvents;
+  /** Applies the replicated log to this node's store (the node's position lives with its state). */
+  applier: LogApplier;
+  /** Starts following the log from the applier's stored position. */
+  follow(): Promise<void>;
 }
 
 export function assembleIngest(deps: {
@@ -29,6 +36,7 @@ export function assembleIngest(deps: {
   domain: DomainPart;
   operations: OperationsPart;
   webhooks: WebhooksPart;
+  log: ReplicatedLog & { positionKey: string };
 }): IngestPart {
   const { store, now, metrics, domain, operations } = deps;
   const { webhooks } = deps.webhooks;
@@ -44,11 +52,19 @@ export function assembleIngest(deps: {
     lastEndedRun: (id) => domain.sessions.lastEnded(id),
     publish: (notices) => webhooks.publish(sideEventFacts(notices, present)),
   });
-  const ingest = createIngest({
+  const observe = {
+    batch: (size: number, seconds: number) => {
+      metrics.batchSize.observe(size);
+      metrics.commitSeconds.observe(seconds);
+    },
+    refused: (reason: string) => metrics.deadLettered.inc({ reason: reasonKind(reason) }),
+    lag: (seconds: number) => metrics.eventLagSeconds.observe(seconds),
+  };
+  const applier = new LogApplier({
+    positionKey: deps.log.positionKey,
     sqlite: store.sqlite,
     sessions: domain.sessions,
     logger: deps.logger,
-    now,
     ownerOf: (id) => domain.conferences.ownerOf(id),
     accountExists: (id) => domain.accounts.get(id) !== undefined,
     onTransitions: (transitions, source) => {
@@ -56,14 +72,15 @@ export function assembleIngest(deps: {
       sideEvents.onTransitions(transitions);
     },
     onSideEvent: (event, accountId, source) => sideEvents.apply(event, accountId, source),
-    observe: {
-      batch: (size, seconds) => {
-        metrics.batchSize.observe(size);
-        metrics.commitSeconds.observe(seconds);
-      },
-      refused: (reason) => metrics.deadLettered.inc({ reason: reasonKind(reason) }),
-      lag: (seconds) => metrics.eventLagSeconds.observe(seconds),
-    },
+    observe,
+  });
+  const ingest = createIngest({
+    log: deps.log,
+    applier,
+    logger: deps.logger,
+    now,
+    newEntryId: () => randomUUID(),
+    observe,
   });
   ingest.onCommitted((events) => {
     for (const event of events) {
@@ -72,5 +89,10 @@ export function assembleIngest(deps: {
     domain.live.invalidate(events.map((event) => event.conferenceId));
     webhooks.dispatcher.wake();
   });
-  return { ingest, sideEvents };
+  return {
+    ingest,
+    sideEvents,
+    applier,
+    follow: () => deps.log.follow(applier.position, (entries) => applier.apply(entries)),
+  };
 }

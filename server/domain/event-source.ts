@@ -23,8 +23,8 @@ export interface InboundMessage {
   requeue(): void;
 }
 
-/** Receives every message that arrived in one event-loop turn. */
-export type MessageBatchHandler = (batch: InboundMessage[]) => void;
+/** Receives every message that arrived in one event-loop turn; resolves once each is settled. */
+export type MessageBatchHandler = (batch: InboundMessage[]) => void | Promise<void>;
 
 /** A source of inbound batches: RabbitMQ's queue, or the embedded bus. */
 export interface EventSource {

@@ -1,15 +1,17 @@
 /**
- * The ingest: every message that arrived in one event-loop turn, decoded by its adapter, is in
- * one SQLite transaction appended to the event log (deduplicated), applied (live state,
- * recordings, chat…), its webhook events written to the outbox, and only after the commit
+ * The ingest: every message that arrived in one event-loop turn, decoded by its adapter, is
+ * appended to the replicated log; the log applier (on every node) writes it to the event log
+ * (deduplicated) and applies it (live state, recordings, chat…, webhook events into the outbox)
+ * in one SQLite transaction per batch; only after this node applied it is the message
  * acknowledged. Listeners hear about committed events once, in `seq` order.
  * @module
  */
 
 import type { Logger } from "../logger";
 import type { InboundMessage } from "./event-source";
-import { type Decoded, EventWriter, type Outcome } from "./event-writer";
 import type { DecodedSideEvent, SideCategory } from "./inbound-event";
+import type { LogApplier } from "./log-applier";
+import type { EventEntry, ReplicatedLog } from "./replicated-log";
 import type { SessionLog } from "./session-log";
 import type { SqlStore } from "./store";
 import type { Transition } from "./transitions";
@@ -31,8 +33,12 @@ export interface CommittedEvent {
 }
 
 export interface Ingest {
-  /** Processes one batch; settles every message in it. */
-  handleBatch(batch: InboundMessage[]): void;
+  /**
+   * Takes one batch: appends what could be read to the replicated log, waits until this node
+   * has applied it, then settles each message by what became of it. Batches are taken one at a
+   * time, in order. Resolves once every message of the batch is settled.
+   */
+  handleBatch(batch: InboundMessage[]): Promise<void>;
   /** Subscribes to committed events; returns an unsubscribe function. */
   onCommitted(listener: (events: CommittedEvent[]) => void): () => void;
 }
@@ -69,112 +75,101 @@ export interface IngestDeps {
   };
 }
 
-type Item = { message: InboundMessage; decoded: Decoded };
-type Result = { message: InboundMessage; outcome: Outcome };
-
-export function createIngest(deps: IngestDeps): Ingest {
-  return new BatchIngest(deps);
+/** What the front of the ingest needs besides the applier's dependencies. */
+export interface IngestFrontDeps {
+  log: ReplicatedLog;
+  applier: LogApplier;
+  logger: Logger;
+  now: () => number;
+  /** A fresh id for each log entry (the appending node waits for its outcome by it). */
+  newEntryId: () => string;
+  observe?: IngestDeps["observe"];
 }
 
-/** Refuses what could not be read, commits the rest in one transaction, then settles each. */
-class BatchIngest implements Ingest {
-  readonly #deps: IngestDeps;
-  readonly #listeners = new Set<(events: CommittedEvent[]) => void>();
-  /** Applies a batch in one transaction; any event that throws rolls the whole batch back. */
-  readonly #applyFast: (items: Item[]) => Result[];
-  /** The careful path, after a fast batch failed: a savepoint per event isolates the bad one. */
-  readonly #applyIsolated: (items: Item[]) => Result[];
+export function createIngest(deps: IngestFrontDeps): Ingest {
+  return new IngestFront(deps);
+}
 
-  constructor(deps: IngestDeps) {
+/**
+ * The ingest's front: refuses what could not be read, appends the rest to the log, and settles
+ * each message once this node has applied its entry: acknowledged when applied or a duplicate,
+ * dead-lettered when refused, handed back when the log could not take it.
+ */
+class IngestFront implements Ingest {
+  readonly #deps: IngestFrontDeps;
+  /** Messages waiting for the batch in flight to settle, and who waits for them. */
+  #waiting: Array<{ batch: InboundMessage[]; done: () => void }> = [];
+  #running = false;
+
+  constructor(deps: IngestFrontDeps) {
     this.#deps = deps;
-    const writer = new EventWriter(deps);
-    const writeOne = deps.sqlite.transaction((decoded: Decoded, at: number) =>
-      writer.write(decoded, at),
-    );
-    this.#applyFast = deps.sqlite.transaction((items: Item[]) => {
-      const at = deps.now();
-      return items.map(({ message, decoded }) => ({
-        message,
-        outcome: writer.write(decoded, at),
-      }));
-    });
-    this.#applyIsolated = deps.sqlite.transaction((items: Item[]) => {
-      const at = deps.now();
-      return items.map(({ message, decoded }) => ({
-        message,
-        outcome: this.#isolated(() => writeOne(decoded, at), message),
-      }));
-    });
   }
 
-  handleBatch(batch: InboundMessage[]): void {
-    const valid: Item[] = [];
+  /**
+   * One batch at a time goes to the log; what arrives meanwhile is taken together next, so a
+   * round trip to the log is paid per batch, not per turn of the event loop.
+   */
+  handleBatch(batch: InboundMessage[]): Promise<void> {
+    const settled = new Promise<void>((done) => this.#waiting.push({ batch, done }));
+    if (!this.#running) {
+      this.#running = true;
+      void this.#run();
+    }
+    return settled;
+  }
+
+  onCommitted(listener: (events: CommittedEvent[]) => void): () => void {
+    return this.#deps.applier.onCommitted(listener);
+  }
+
+  async #run(): Promise<void> {
+    while (this.#waiting.length > 0) {
+      const taken = this.#waiting.splice(0, this.#waiting.length);
+      try {
+        await this.#take(taken.flatMap(({ batch }) => batch));
+      } catch (error) {
+        this.#deps.logger.error({ err: error }, "ingest batch failed");
+      } finally {
+        for (const { done } of taken) {
+          done();
+        }
+      }
+    }
+    this.#running = false;
+  }
+
+  async #take(batch: InboundMessage[]): Promise<void> {
+    const valid: Array<{ message: InboundMessage; body: EventEntry }> = [];
+    const at = this.#deps.now();
     for (const message of batch) {
       if (message.event.kind === "refused") {
         this.#refuse(message, message.event.reason);
       } else {
-        valid.push({ message, decoded: message.event });
+        valid.push({
+          message,
+          body: { kind: "event", id: this.#deps.newEntryId(), at, event: message.event },
+        });
       }
     }
     if (valid.length === 0) {
       return;
     }
-    const results = this.#commit(valid);
-    if (results) {
-      this.#announce(this.#settle(results));
-    }
-  }
-
-  onCommitted(listener: (events: CommittedEvent[]) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  /** Commits the batch, or hands every message back when the store could not take it. */
-  #commit(items: Item[]): Result[] | undefined {
-    const started = performance.now();
+    const ids = valid.map(({ body }) => body.id);
+    const outcomes = this.#deps.applier.outcomesOf(ids);
     try {
-      const results = this.#applyBatch(items);
-      this.#deps.observe?.batch(items.length, (performance.now() - started) / 1000);
-      return results;
+      await this.#deps.log.append(valid.map(({ body }) => body));
     } catch (error) {
-      this.#deps.logger.error({ err: error, size: items.length }, "batch not committed; requeued");
-      for (const { message } of items) {
+      this.#deps.applier.forget(ids);
+      this.#deps.logger.error({ err: error, size: valid.length }, "batch not committed; requeued");
+      for (const { message } of valid) {
         message.requeue();
       }
-      return undefined;
+      return;
     }
-  }
-
-  #applyBatch(items: Item[]): Result[] {
-    try {
-      return this.#applyFast(items);
-    } catch (error) {
-      if (!isSqliteBusyOrIo(error)) {
-        return this.#applyIsolated(items);
-      }
-      throw error;
-    }
-  }
-
-  /** One event on the careful path: if it throws, it alone is refused. */
-  #isolated(write: () => Outcome, message: InboundMessage): Outcome {
-    try {
-      return write();
-    } catch (error) {
-      this.#deps.logger.error(
-        { err: error, routing_key: message.routingKey },
-        "event could not be applied",
-      );
-      return { kind: "rejected", reason: "event could not be applied" };
-    }
-  }
-
-  /** Acks what committed (or was a duplicate), dead-letters what was refused. */
-  #settle(results: Result[]): CommittedEvent[] {
-    const committed: CommittedEvent[] = [];
-    for (const { message, outcome } of results) {
-      if (outcome.kind === "rejected") {
+    const settled = await outcomes;
+    for (const { message, body } of valid) {
+      const outcome = settled.get(body.id);
+      if (outcome?.kind === "rejected") {
         this.#refuse(message, outcome.reason);
         continue;
       }
@@ -182,11 +177,7 @@ class BatchIngest implements Ingest {
       if (message.receivedAt !== undefined) {
         this.#deps.observe?.lag((performance.now() - message.receivedAt) / 1000);
       }
-      if (outcome.kind === "applied") {
-        committed.push(outcome.event);
-      }
     }
-    return committed;
   }
 
   #refuse(message: InboundMessage, reason: string): void {
@@ -194,21 +185,4 @@ class BatchIngest implements Ingest {
     this.#deps.observe?.refused(reason);
     message.reject(reason);
   }
-
-  #announce(committed: CommittedEvent[]): void {
-    if (committed.length === 0) {
-      return;
-    }
-    for (const listener of this.#listeners) {
-      listener(committed);
-    }
-  }
-}
-
-/** Errors that are about the store, not the event: retrying the batch later is the answer. */
-function isSqliteBusyOrIo(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return (
-    typeof code === "string" && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CANTOPEN)/.test(code)
-  );
 }

@@ -66,7 +66,7 @@ export async function feedSynthesized(
             }),
           requeue: () => retry.push(message),
         }));
-        ingest.handleBatch(batch);
+        await ingest.handleBatch(batch);
         pending = retry;
         if (pending.length > 0) {
           await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));

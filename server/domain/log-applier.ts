@@ -1,0 +1,174 @@
+/**
+ * Applies the replicated log to this node's store: each batch of entries in one SQLite
+ * transaction together with the position of the last one, so after a crash the node resumes
+ * exactly where its state stops (an entry is applied once, never skipped). Entries at or before
+ * the stored position are redeliveries and are passed over. The node that appended an entry
+ * waits here for what became of it; listeners hear about committed events after each commit.
+ * @module
+ */
+import type { Logger } from "../logger";
+import { EventWriter, type Outcome } from "./event-writer";
+import type { CommittedEvent, IngestDeps } from "./ingest";
+import type { LogEntry } from "./replicated-log";
+import type { SqlStatement } from "./store";
+
+export type ApplierDeps = Pick<
+  IngestDeps,
+  "sqlite" | "sessions" | "ownerOf" | "accountExists" | "onTransitions" | "onSideEvent" | "observe"
+> & {
+  logger: Logger;
+  /**
+   * Where the position is kept: one key per log, so a node moved from the in-process log to a
+   * cluster's stream does not mistake one log's positions for the other's.
+   */
+  positionKey: string;
+};
+
+export class LogApplier {
+  readonly #deps: ApplierDeps;
+  readonly #writer: EventWriter;
+  readonly #readPosition: SqlStatement;
+  readonly #storePosition: SqlStatement;
+  readonly #waiters = new Map<string, (outcome: Outcome) => void>();
+  readonly #listeners = new Set<(events: CommittedEvent[]) => void>();
+  readonly #applyFast: (entries: LogEntry[]) => Array<[LogEntry, Outcome]>;
+  readonly #applyIsolated: (entries: LogEntry[]) => Array<[LogEntry, Outcome]>;
+  #position: number | undefined;
+
+  constructor(deps: ApplierDeps) {
+    this.#deps = deps;
+    this.#writer = new EventWriter(deps);
+    const { sqlite } = deps;
+    this.#readPosition = sqlite.prepare("SELECT value FROM settings WHERE key = ?");
+    this.#storePosition = sqlite.prepare(
+      "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    );
+    const row = this.#readPosition.get(deps.positionKey) as { value: string } | undefined;
+    this.#position = row ? Number(row.value) : undefined;
+    const writeOne = sqlite.transaction((entry: LogEntry) => this.#write(entry));
+    this.#applyFast = sqlite.transaction((entries: LogEntry[]) =>
+      this.#finish(entries.map((entry) => [entry, this.#write(entry)])),
+    );
+    this.#applyIsolated = sqlite.transaction((entries: LogEntry[]) =>
+      this.#finish(entries.map((entry) => [entry, this.#isolated(() => writeOne(entry), entry)])),
+    );
+  }
+
+  /** The last position applied, or undefined before the first entry. */
+  get position(): number | undefined {
+    return this.#position;
+  }
+
+  /** Expects the outcomes of entries about to be appended (register before appending). */
+  outcomesOf(ids: string[]): Promise<Map<string, Outcome>> {
+    const outcomes = new Map<string, Outcome>();
+    return new Promise((resolve) => {
+      for (const id of ids) {
+        this.#waiters.set(id, (outcome) => {
+          outcomes.set(id, outcome);
+          if (outcomes.size === ids.length) {
+            resolve(outcomes);
+          }
+        });
+      }
+      if (ids.length === 0) {
+        resolve(outcomes);
+      }
+    });
+  }
+
+  /** Forgets waiters whose entries will not come (the append failed). */
+  forget(ids: string[]): void {
+    for (const id of ids) {
+      this.#waiters.delete(id);
+    }
+  }
+
+  /** Subscribes to committed events; returns an unsubscribe function. */
+  onCommitted(listener: (events: CommittedEvent[]) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Applies `entries` (in log order) and commits them with the last position. Throws when the
+   * store cannot take them (busy, full, read-only): the caller hands them again later.
+   */
+  apply(entries: LogEntry[]): void {
+    const fresh = entries.filter(
+      (entry) => this.#position === undefined || entry.position > this.#position,
+    );
+    const last = fresh[fresh.length - 1];
+    if (!last) {
+      return;
+    }
+    const started = performance.now();
+    const results = this.#applyBatch(fresh);
+    this.#position = last.position;
+    this.#deps.observe?.batch(fresh.length, (performance.now() - started) / 1000);
+    const committed: CommittedEvent[] = [];
+    for (const [entry, outcome] of results) {
+      if (outcome.kind === "applied") {
+        committed.push(outcome.event);
+      }
+      const waiter = this.#waiters.get(entry.body.id);
+      if (waiter) {
+        this.#waiters.delete(entry.body.id);
+        waiter(outcome);
+      }
+    }
+    if (committed.length > 0) {
+      for (const listener of this.#listeners) {
+        listener(committed);
+      }
+    }
+  }
+
+  #applyBatch(entries: LogEntry[]): Array<[LogEntry, Outcome]> {
+    try {
+      return this.#applyFast(entries);
+    } catch (error) {
+      if (isStoreTrouble(error)) {
+        throw error;
+      }
+      return this.#applyIsolated(entries);
+    }
+  }
+
+  #write(entry: LogEntry): Outcome {
+    return this.#writer.write(entry.body.event, entry.body.at);
+  }
+
+  /** Stores the batch's last position in the batch's own transaction. */
+  #finish(results: Array<[LogEntry, Outcome]>): Array<[LogEntry, Outcome]> {
+    const last = results[results.length - 1];
+    if (last) {
+      this.#storePosition.run(this.#deps.positionKey, String(last[0].position));
+    }
+    return results;
+  }
+
+  /** One entry on the careful path: if it throws, it alone is refused (on every node alike). */
+  #isolated(write: () => Outcome, entry: LogEntry): Outcome {
+    try {
+      return write();
+    } catch (error) {
+      if (isStoreTrouble(error)) {
+        throw error;
+      }
+      this.#deps.logger.error(
+        { err: error, routing_key: entry.body.event.value.routingKey },
+        "event could not be applied",
+      );
+      return { kind: "rejected", reason: "event could not be applied" };
+    }
+  }
+}
+
+/** Errors that are about the store, not the entry: applying it later is the answer. */
+export function isStoreTrouble(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return (
+    typeof code === "string" && /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CANTOPEN)/.test(code)
+  );
+}
