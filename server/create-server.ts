@@ -8,11 +8,11 @@ import type { MemoryBus } from "./amqp/memory-bus";
 import { assembleBus, type Bus } from "./assemble/bus";
 import { assembleDomain } from "./assemble/domain";
 import { assembleGateway } from "./assemble/gateway";
-import { assembleHttp } from "./assemble/http";
+import { announceListening, assembleHttp } from "./assemble/http";
 import { assembleIngest } from "./assemble/ingest";
 import { Lifecycle } from "./assemble/lifecycle";
 import { assembleOperations } from "./assemble/operations";
-import { setUpReconciliation } from "./assemble/reconciliation";
+import { assembleReconciliation } from "./assemble/reconciliation";
 import { loadSecrets } from "./assemble/secrets";
 import { assembleWebhooks } from "./assemble/webhooks";
 import type { Config } from "./config";
@@ -21,9 +21,8 @@ import type { Ingest } from "./domain/ingest";
 import type { ContractViolationReporter } from "./http/contract-check";
 import type { HttpApp } from "./http/env";
 import { createLogger, type Logger, prettyDestination } from "./logger";
-import { createMetrics, reasonKind } from "./metrics";
+import { createMetrics } from "./metrics";
 import { runSimulation, type SimulationHandle } from "./simulator/run-simulation";
-import { version } from "./version";
 import type { ResolveHost } from "./webhooks/ssrf";
 import type { Gateway } from "./ws/gateway";
 
@@ -89,19 +88,13 @@ export async function createServer(
     const webhooks = assembleWebhooks(config, { ...base, resolveHost: overrides.resolveHost });
     const operations = assembleOperations(config, { ...base, bus, webhooks: webhooks.webhooks });
     const ingest = assembleIngest({ ...base, operations, webhooks, log });
-    const reconciliation = setUpReconciliation({
-      config,
-      bus: memoryBus ? { memory: memoryBus } : rabbit ? { rabbit } : undefined,
-      db: store.db,
+    const reconciliation = assembleReconciliation(config, {
+      ...base,
+      memoryBus,
+      rabbit,
       ingest: ingest.ingest,
-      live: domain.live,
-      accounts: domain.accounts,
-      conferences: domain.conferences,
-      logger,
-      appVersion: version,
-      observeRefused: (reason) => metrics.deadLettered.inc({ reason: reasonKind(reason) }),
+      lifecycle,
     });
-    lifecycle.started("reconciliation", () => reconciliation?.close());
     const http = await assembleHttp(config, {
       ...base,
       bus,
@@ -119,10 +112,7 @@ export async function createServer(
       operations,
       lifecycle,
     });
-    const displayHost =
-      config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-    const url = `http://${displayHost}:${http.port}`;
-    domain.setPublicUrl(url);
+    domain.setPublicUrl(http.url);
     webhooks.start(lifecycle);
     operations.startReminders(lifecycle);
     await ingest.follow();
@@ -140,18 +130,9 @@ export async function createServer(
       : undefined;
     lifecycle.started("simulator", () => simulation?.stop());
     reconciliation?.schedule.started();
-    logger.info(
-      {
-        port: http.port,
-        bus: bus.kind,
-        bus_connected: bus.isConnected(),
-        database: config.databasePath,
-        database_sync: config.databaseSync,
-      },
-      `parley listening on port ${http.port} (${describe()})`,
-    );
+    announceListening(logger, config, http.port, bus, describe());
     return {
-      url,
+      url: http.url,
       port: http.port,
       app: http.app,
       store,

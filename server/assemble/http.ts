@@ -32,6 +32,28 @@ export interface HttpPart {
   app: HttpApp;
   server: Server;
   port: number;
+  /** How this process reaches itself: the listening address (loopback for a wildcard host). */
+  url: string;
+}
+
+/** The start-up line: where parley listens, on which bus, with which database. */
+export function announceListening(
+  logger: Logger,
+  config: Config,
+  port: number,
+  bus: Bus,
+  busText: string,
+): void {
+  logger.info(
+    {
+      port,
+      bus: bus.kind,
+      bus_connected: bus.isConnected(),
+      database: config.databasePath,
+      database_sync: config.databaseSync,
+    },
+    `parley listening on port ${port} (${busText})`,
+  );
 }
 
 /** Ready when a write commits and the broker (if any) is connected. */
@@ -127,7 +149,9 @@ export async function assembleHttp(
     });
   });
   deps.lifecycle.started("HTTP server", () => closeServer(server));
-  return { app, server, port: (server.address() as AddressInfo).port };
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  return { app, server, port, url: `http://${host}:${port}` };
 }
 
 function closeServer(server: Server): Promise<void> {

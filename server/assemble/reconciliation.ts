@@ -19,6 +19,9 @@ import { type ReconcileSchedule, startReconcileSchedule } from "../domain/reconc
 import { getOrCreateSetting, getSetting } from "../domain/settings";
 import type { Db } from "../domain/store";
 import type { Logger } from "../logger";
+import { type Metrics, reasonKind } from "../metrics";
+import { version } from "../version";
+import type { Lifecycle } from "./lifecycle";
 
 /** The settings key saying media servers answer searches (their silence then means something). */
 const ANSWERS_KNOWN = "media_servers_answer_search";
@@ -90,4 +93,35 @@ export function setUpReconciliation(deps: {
       await reconciler.close();
     },
   };
+}
+
+/** Reconciliation for the parts the composition root has built, its stop registered. */
+export function assembleReconciliation(
+  config: Config,
+  deps: {
+    memoryBus: MemoryBus | undefined;
+    rabbit: RabbitBus | undefined;
+    store: { db: Db };
+    ingest: Ingest;
+    domain: { live: LiveState; accounts: AccountService; conferences: ConferenceService };
+    logger: Logger;
+    metrics: Metrics;
+    lifecycle: Lifecycle;
+  },
+): Reconciliation | undefined {
+  const { memoryBus, rabbit, domain, metrics } = deps;
+  const reconciliation = setUpReconciliation({
+    config,
+    bus: memoryBus ? { memory: memoryBus } : rabbit ? { rabbit } : undefined,
+    db: deps.store.db,
+    ingest: deps.ingest,
+    live: domain.live,
+    accounts: domain.accounts,
+    conferences: domain.conferences,
+    logger: deps.logger,
+    appVersion: version,
+    observeRefused: (reason) => metrics.deadLettered.inc({ reason: reasonKind(reason) }),
+  });
+  deps.lifecycle.started("reconciliation", () => reconciliation?.close());
+  return reconciliation;
 }
