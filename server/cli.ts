@@ -10,6 +10,7 @@ import { assembleIdentity } from "./assemble/domain";
 import { tokenKeys } from "./assemble/secrets";
 import { ConfigError, loadProcessConfig } from "./config";
 import { openStore, StoreOpenError } from "./db/open";
+import { osEntropy } from "./domain/ids";
 
 const help: Record<string, string> = {
   main: `usage: parley <command> [options]
@@ -190,7 +191,12 @@ async function withIdentity<T>(
   const store = openStore(config.databasePath, { sync: config.databaseSync });
   try {
     return use(
-      assembleIdentity(config, { store, tokenKeys: tokenKeys(store.db, config), now: Date.now }),
+      assembleIdentity(config, {
+        store,
+        tokenKeys: tokenKeys(store.db, config),
+        now: Date.now,
+        entropy: osEntropy,
+      }),
     );
   } finally {
     await store.close();

@@ -18,6 +18,7 @@ import { assembleWebhooks } from "./assemble/webhooks";
 import type { Config } from "./config";
 import { openStore, type Store } from "./db/open";
 import type { Ingest } from "./domain/ingest";
+import { Replay } from "./domain/replay";
 import type { ContractViolationReporter } from "./http/contract-check";
 import type { HttpApp } from "./http/env";
 import { createLogger, type Logger, prettyDestination } from "./logger";
@@ -71,7 +72,9 @@ export async function createServer(
       config.logLevel,
       process.stdout.isTTY ? prettyDestination(process.stdout) : undefined,
     );
-  const now = overrides.now ?? Date.now;
+  // Applying the log reads the entry's time and draws ids from the entry (same on every node).
+  const replay = new Replay(overrides.now ?? Date.now);
+  const { now } = replay;
   const lifecycle = new Lifecycle(logger);
   try {
     const store = openStore(config.databasePath, { sync: config.databaseSync });
@@ -83,8 +86,8 @@ export async function createServer(
       metrics,
       ...(overrides.bus ? { given: overrides.bus } : {}),
     });
-    const domain = assembleDomain(config, { store, secrets, now });
-    const base = { store, logger, now, metrics, domain };
+    const domain = assembleDomain(config, { store, secrets, now, entropy: replay });
+    const base = { store, logger, now, entropy: replay, replay, metrics, domain };
     const webhooks = assembleWebhooks(config, { ...base, resolveHost: overrides.resolveHost });
     const operations = assembleOperations(config, { ...base, bus, webhooks: webhooks.webhooks });
     const ingest = assembleIngest({ ...base, operations, webhooks, log });

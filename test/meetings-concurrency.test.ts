@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { ConferenceCommand } from "../protocol/commands";
 import { createMemoryBus } from "../server/amqp/memory-bus";
 import { createConferenceService } from "../server/domain/conferences";
+import { osEntropy } from "../server/domain/ids";
 import { createMeetingService } from "../server/domain/meetings";
 import { apiClient, createAccount } from "./helpers/api";
 import { createMeeting, meetingsClient, OBJECT_ID, userToken } from "./helpers/meetings";
@@ -109,7 +110,8 @@ describe("concurrent PUT /meetings/{id}", () => {
     const service = createMeetingService({
       db,
       now: Date.now,
-      conferences: createConferenceService({ db, now: Date.now }),
+      entropy: osEntropy,
+      conferences: createConferenceService({ db, now: Date.now, entropy: osEntropy }),
       async record(_accountId, _conferenceId, action) {
         told.push(action);
         if (!open) {

@@ -14,6 +14,7 @@ import {
   type ConferenceService,
   createConferenceService,
 } from "../domain/conferences";
+import type { Entropy } from "../domain/ids";
 import { createLiveState, type LiveState } from "../domain/live-state";
 import { createSessionLog, type SessionLog } from "../domain/session-log";
 import { createUrlSigner, type UrlSigner } from "../domain/signed-urls";
@@ -42,10 +43,10 @@ export interface DomainPart {
  */
 export function assembleIdentity(
   config: Config,
-  deps: { store: Store; tokenKeys: readonly TokenKey[]; now: () => number },
+  deps: { store: Store; tokenKeys: readonly TokenKey[]; now: () => number; entropy: Entropy },
 ): { accounts: AccountService; tokens: TokenService } {
   return {
-    accounts: createAccountService({ db: deps.store.db, now: deps.now }),
+    accounts: createAccountService({ db: deps.store.db, now: deps.now, entropy: deps.entropy }),
     tokens: createTokenService({
       keys: deps.tokenKeys,
       ttlSeconds: config.tokenTtlSeconds,
@@ -56,19 +57,21 @@ export function assembleIdentity(
 
 export function assembleDomain(
   config: Config,
-  deps: { store: Store; secrets: InstallationSecrets; now: () => number },
+  deps: { store: Store; secrets: InstallationSecrets; now: () => number; entropy: Entropy },
 ): DomainPart {
-  const { store, secrets, now } = deps;
+  const { store, secrets, now, entropy } = deps;
   const { db, sqlite } = store;
   const { accounts, tokens } = assembleIdentity(config, {
     store,
     tokenKeys: secrets.tokenKeys,
     now,
+    entropy,
   });
   const conferenceChanges = new Signal<[ConferenceChange]>();
   const conferences = createConferenceService({
     db,
     now,
+    entropy,
     onChange: (change) => conferenceChanges.emit(change),
   });
   const live = createLiveState({ db });

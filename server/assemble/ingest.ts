@@ -9,6 +9,7 @@ import { randomUUID } from "node:crypto";
 import type { Store } from "../db/open";
 import { createIngest, type Ingest } from "../domain/ingest";
 import { LogApplier } from "../domain/log-applier";
+import type { Replay } from "../domain/replay";
 import type { ReplicatedLog } from "../domain/replicated-log";
 import { createSideEvents, type SideEvents } from "../domain/side-events";
 import type { Logger } from "../logger";
@@ -37,6 +38,7 @@ export function assembleIngest(deps: {
   operations: OperationsPart;
   webhooks: WebhooksPart;
   log: ReplicatedLog & { positionKey: string };
+  replay: Replay;
 }): IngestPart {
   const { store, now, metrics, domain, operations } = deps;
   const { webhooks } = deps.webhooks;
@@ -61,6 +63,7 @@ export function assembleIngest(deps: {
     lag: (seconds: number) => metrics.eventLagSeconds.observe(seconds),
   };
   const applier = new LogApplier({
+    replay: deps.replay,
     positionKey: deps.log.positionKey,
     sqlite: store.sqlite,
     sessions: domain.sessions,

@@ -10,6 +10,7 @@ import type { Store } from "../db/open";
 import type { CommandBus } from "../domain/command-bus";
 import { type ConferenceControl, createConferenceControl } from "../domain/control";
 import { createHostEndingMark } from "../domain/host-ending";
+import type { Entropy } from "../domain/ids";
 import { createMeetingService, type MeetingService } from "../domain/meetings";
 import { meetingFormatter } from "../http/meeting-format";
 import type { Logger } from "../logger";
@@ -36,6 +37,7 @@ export function assembleOperations(
   deps: {
     store: Store;
     now: () => number;
+    entropy: Entropy;
     logger: Logger;
     bus: CommandBus;
     domain: DomainPart;
@@ -54,6 +56,7 @@ export function assembleOperations(
   const meetings = createMeetingService({
     db: store.db,
     now,
+    entropy: deps.entropy,
     conferences: deps.domain.conferences,
     record: (accountId, conferenceId, action, meetingId) =>
       control.record({ accountId, conferenceId }, action, `${meetingId}-${now()}.mp4`),

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Config } from "../config";
-import { newSecret, sha256Hex } from "../domain/ids";
+import { newSecret, osEntropy, sha256Hex } from "../domain/ids";
 import { getOrCreateSetting } from "../domain/settings";
 import type { Db } from "../domain/store";
 import { installationKey, type TokenKey } from "../domain/tokens";
@@ -23,20 +23,22 @@ export function loadSecrets(db: Db, config: Config): InstallationSecrets {
   const adminTokenHash = config.adminToken
     ? sha256Hex(config.adminToken)
     : getOrCreateSetting(db, "admin_token_hash", () => {
-        generatedAdminToken = newSecret();
+        generatedAdminToken = newSecret(osEntropy);
         return sha256Hex(generatedAdminToken);
       });
   return {
     adminTokenHash,
     generatedAdminToken,
     tokenKeys: tokenKeys(db, config),
-    urlSecret: getOrCreateSetting(db, "url_secret", () => newSecret()),
+    urlSecret: getOrCreateSetting(db, "url_secret", () => newSecret(osEntropy)),
   };
 }
 
 /** The configured token keys, else the installation's own (generated once). */
 export function tokenKeys(db: Db, config: Config): readonly TokenKey[] {
   return (
-    config.tokenKeys ?? [installationKey(getOrCreateSetting(db, "token_secret", () => newSecret()))]
+    config.tokenKeys ?? [
+      installationKey(getOrCreateSetting(db, "token_secret", () => newSecret(osEntropy))),
+    ]
   );
 }

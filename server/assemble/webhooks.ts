@@ -6,6 +6,7 @@
  */
 import type { Config } from "../config";
 import type { Store } from "../db/open";
+import type { Entropy } from "../domain/ids";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import { version } from "../version";
@@ -30,6 +31,7 @@ export function assembleWebhooks(
     store: Store;
     logger: Logger;
     now: () => number;
+    entropy: Entropy;
     metrics: Metrics;
     domain: DomainPart;
     resolveHost: ResolveHost | undefined;
@@ -42,6 +44,7 @@ export function assembleWebhooks(
     sqlite: deps.store.sqlite,
     logger: deps.logger,
     now: deps.now,
+    entropy: deps.entropy,
     schedule: config.webhookRetrySchedule,
     allowPrivate: config.webhookAllowPrivateTargets,
     userAgent: `parley/${version}`,

@@ -6,7 +6,7 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { accounts, apiKeys } from "../db/schema";
 import { validationFailed } from "./errors";
-import { newId, newSecret, sha256Hex } from "./ids";
+import { type Entropy, newId, newSecret, sha256Hex } from "./ids";
 import type { Db } from "./store";
 
 /** An account as the API shows it. */
@@ -39,7 +39,16 @@ function toAccount(row: typeof accounts.$inferSelect): Account {
   return { id: row.id, name: row.name, created: row.createdAt, bbb_secret: row.bbbSecret ?? "" };
 }
 
-export function createAccountService({ db, now }: { db: Db; now: () => number }): AccountService {
+export function createAccountService({
+  db,
+  now,
+  entropy,
+}: {
+  db: Db;
+  now: () => number;
+  /** Ids and API keys come from it (the applied log entry's, on every node alike). */
+  entropy: Entropy;
+}): AccountService {
   // Read for every ingested event and every authenticated request: prepared once.
   const byId = db
     .select()
@@ -53,13 +62,18 @@ export function createAccountService({ db, now }: { db: Db; now: () => number })
           id: { unique: { message: "Account id already in use", cause: id } },
         });
       }
-      const account = { id: id ?? newId(), name, bbbSecret: newSecret(20), createdAt: now() };
-      const apiKey = newSecret();
+      const account = {
+        id: id ?? newId(entropy),
+        name,
+        bbbSecret: newSecret(entropy, 20),
+        createdAt: now(),
+      };
+      const apiKey = newSecret(entropy);
       db.transaction((tx) => {
         tx.insert(accounts).values(account).run();
         tx.insert(apiKeys)
           .values({
-            id: newId(),
+            id: newId(entropy),
             accountId: account.id,
             keyHash: sha256Hex(apiKey),
             createdAt: account.createdAt,

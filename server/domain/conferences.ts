@@ -13,7 +13,7 @@ import {
 import { toValidationErrors } from "../../protocol/validation";
 import { conferences } from "../db/schema";
 import { badIdentifier, validationFailed } from "./errors";
-import { newId } from "./ids";
+import { type Entropy, newId } from "./ids";
 import { deepMerge, isPlainObject } from "./merge";
 import type { Db } from "./store";
 
@@ -92,6 +92,7 @@ export interface ConferenceChange {
 type ConferenceDeps = {
   db: Db;
   now: () => number;
+  entropy: Entropy;
   onChange?: (change: ConferenceChange) => void;
 };
 
@@ -147,7 +148,7 @@ class Conferences implements ConferenceService {
       this.#assertNumbersFree(accountId, doc);
       const at = this.#deps.now();
       const row: Row = {
-        id: newId(),
+        id: newId(this.#deps.entropy),
         accountId,
         doc,
         revision: 1,

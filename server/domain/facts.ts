@@ -3,8 +3,8 @@
  * conference, with its seed-shaped payload. The webhooks outbox stores and delivers them.
  * @module
  */
-import { randomBytes } from "node:crypto";
 import type { WebhookEventType } from "../../protocol/webhooks";
+import type { Entropy } from "./ids";
 
 /** A webhook event as the domain states it; the outbox gives it an id. */
 export type Fact = Omit<OutboundEvent, "id">;
@@ -26,6 +26,6 @@ export interface OutboundEvent {
   extra: Record<string, unknown>;
 }
 
-export function newEventId(): string {
-  return `evt_${randomBytes(12).toString("hex")}`;
+export function newEventId(entropy: Entropy): string {
+  return `evt_${entropy.bytes(12).toString("hex")}`;
 }

@@ -4,14 +4,26 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 
+/**
+ * Where ids and secrets get their randomness. Applying the replicated log draws it from the
+ * entry being applied (`server/domain/replay.ts`), so every node that applies the same entry
+ * creates the same ids; anything else draws it from the operating system.
+ */
+export interface Entropy {
+  bytes(count: number): Buffer;
+}
+
+/** The operating system's randomness: for what no other node must reproduce (token ids). */
+export const osEntropy: Entropy = { bytes: (count) => randomBytes(count) };
+
 /** A 32-hex-character id, the shape of Kazoo's account and document ids. */
-export function newId(): string {
-  return randomBytes(16).toString("hex");
+export function newId(entropy: Entropy): string {
+  return entropy.bytes(16).toString("hex");
 }
 
 /** A high-entropy secret as hex (API keys, admin tokens). */
-export function newSecret(bytes = 32): string {
-  return randomBytes(bytes).toString("hex");
+export function newSecret(entropy: Entropy, bytes = 32): string {
+  return entropy.bytes(bytes).toString("hex");
 }
 
 /** SHA-256 hex digest; fit for high-entropy secrets, which need no slow hash. */

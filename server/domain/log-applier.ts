@@ -9,6 +9,7 @@
 import type { Logger } from "../logger";
 import { EventWriter, type Outcome } from "./event-writer";
 import type { CommittedEvent, IngestDeps } from "./ingest";
+import type { Replay } from "./replay";
 import type { LogEntry } from "./replicated-log";
 import type { SqlStatement } from "./store";
 
@@ -17,6 +18,8 @@ export type ApplierDeps = Pick<
   "sqlite" | "sessions" | "ownerOf" | "accountExists" | "onTransitions" | "onSideEvent" | "observe"
 > & {
   logger: Logger;
+  /** Makes the clock and the ids of an entry's application the entry's own. */
+  replay: Replay;
   /**
    * Where the position is kept: one key per log, so a node moved from the in-process log to a
    * cluster's stream does not mistake one log's positions for the other's.
@@ -136,7 +139,8 @@ export class LogApplier {
   }
 
   #write(entry: LogEntry): Outcome {
-    return this.#writer.write(entry.body.event, entry.body.at);
+    const { body } = entry;
+    return this.#deps.replay.run(body, () => this.#writer.write(body.event, body.at));
   }
 
   /** Stores the batch's last position in the batch's own transaction. */

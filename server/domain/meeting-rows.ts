@@ -4,13 +4,13 @@
  * which users may list it. No I/O: the service decides when these run.
  * @module
  */
-import { randomBytes } from "node:crypto";
 import {
   type CreateMeetingBody,
   metricSeconds,
   type UpdateMeetingBody,
 } from "../../protocol/meetings";
 import type { meetings } from "../db/schema";
+import type { Entropy } from "./ids";
 
 /** A stored meeting (a row of `meetings`). */
 export type MeetingRow = typeof meetings.$inferSelect;
@@ -19,8 +19,8 @@ export type MeetingRow = typeof meetings.$inferSelect;
 export type Attendee = MeetingRow["attendees"][number];
 
 /** A 24-hex id, the shape of ConnectyCube's ObjectIds. */
-export function newObjectId(): string {
-  return randomBytes(12).toString("hex");
+export function newObjectId(entropy: Entropy): string {
+  return entropy.bytes(12).toString("hex");
 }
 
 /** When the reminder is due (Unix ms), or `null` when the meeting sends none. */
@@ -43,6 +43,7 @@ export interface NewMeeting {
   hostId: string;
   body: CreateMeetingBody;
   at: number;
+  entropy: Entropy;
 }
 
 /** A new meeting's row, with the seed's defaults for every optional field. */
@@ -52,11 +53,12 @@ export function newMeetingRow({
   hostId,
   body,
   at,
+  entropy,
 }: NewMeeting): MeetingRow {
   const notify = body.notify ?? false;
   const notifyBefore = body.notify_before ?? null;
   return {
-    id: newObjectId(),
+    id: newObjectId(entropy),
     accountId,
     conferenceId,
     hostId,
@@ -65,7 +67,7 @@ export function newMeetingRow({
     endDate: body.end_date,
     attendees: body.attendees,
     record: body.record ?? false,
-    chatDialogId: body.chat ? newObjectId() : null,
+    chatDialogId: body.chat ? newObjectId(entropy) : null,
     public: body.public ?? false,
     scheduled: body.scheduled ?? false,
     notify,
@@ -83,7 +85,12 @@ export function newMeetingRow({
  * `row` with a partial update applied (ConnectyCube's SDK sends partial bodies); `null` clears
  * `notify_before` and `timezone`. A reminder that moves is due to go out again.
  */
-export function mergeUpdate(row: MeetingRow, body: UpdateMeetingBody, at: number): MeetingRow {
+export function mergeUpdate(
+  row: MeetingRow,
+  body: UpdateMeetingBody,
+  at: number,
+  entropy: Entropy,
+): MeetingRow {
   const next: MeetingRow = {
     ...row,
     name: body.name ?? row.name,
@@ -91,7 +98,7 @@ export function mergeUpdate(row: MeetingRow, body: UpdateMeetingBody, at: number
     endDate: body.end_date ?? row.endDate,
     attendees: body.attendees ?? row.attendees,
     record: body.record ?? row.record,
-    chatDialogId: body.chat === true && !row.chatDialogId ? newObjectId() : row.chatDialogId,
+    chatDialogId: body.chat === true && !row.chatDialogId ? newObjectId(entropy) : row.chatDialogId,
     public: body.public ?? row.public,
     scheduled: body.scheduled ?? row.scheduled,
     notify: body.notify ?? row.notify,

@@ -11,6 +11,7 @@
 import type { CreateMeetingBody, UpdateMeetingBody } from "../../protocol/meetings";
 import type { ConferenceService } from "./conferences";
 import { DomainError } from "./errors";
+import type { Entropy } from "./ids";
 import { changeNotices, creationNotices, type MeetingNotice } from "./meeting-notices";
 import { sendDueReminders } from "./meeting-reminders";
 import { type MeetingRow, mergeUpdate, newMeetingRow } from "./meeting-rows";
@@ -45,6 +46,7 @@ export interface MeetingService {
 export interface MeetingDeps {
   db: Db;
   now: () => number;
+  entropy: Entropy;
   conferences: ConferenceService;
   /** Publishes `record` start/stop to the media server; rejects when it cannot. */
   record(
@@ -84,7 +86,14 @@ class Meetings implements MeetingService {
     return this.#deps.transaction(() => {
       const name = body.name.slice(0, 128);
       const conference = this.#deps.conferences.create(accountId, { name });
-      const row = newMeetingRow({ accountId, conferenceId: conference.id, hostId, body, at });
+      const row = newMeetingRow({
+        accountId,
+        conferenceId: conference.id,
+        hostId,
+        body,
+        at,
+        entropy: this.#deps.entropy,
+      });
       this.#store.insert(row);
       this.#deps.publish(creationNotices(row, at));
       return row;
@@ -147,7 +156,7 @@ class Meetings implements MeetingService {
     return this.#deps.transaction(() => {
       const row = this.#editable(accountId, userId, id, "update");
       const at = this.#deps.now();
-      const next = mergeUpdate(row, body, at);
+      const next = mergeUpdate(row, body, at, this.#deps.entropy);
       this.#store.save(row, next);
       if (next.name !== row.name) {
         this.#deps.conferences.patch(accountId, row.conferenceId, {

@@ -11,7 +11,7 @@
  */
 import { createSecretKey } from "node:crypto";
 import jwt from "jsonwebtoken";
-import { newId } from "./ids";
+import { newId, osEntropy } from "./ids";
 
 /** What a token says about its bearer. */
 export interface TokenClaims {
@@ -87,7 +87,7 @@ export function createTokenService({
         ...(userId === undefined ? {} : { user_id: userId }),
         iat,
         exp: iat + ttlSeconds,
-        jti: newId(),
+        jti: newId(osEntropy),
       };
       // `iat` is in the claims already, so the library does not read its own clock.
       const token = jwt.sign(claims, keyObjects.get(signing) ?? signing.secret, {

@@ -14,6 +14,7 @@ import {
   webhookBody,
 } from "../../protocol/webhooks";
 import { faultyRequest, validationFailed } from "../domain/errors";
+import { osEntropy } from "../domain/ids";
 import { isPlainObject } from "../domain/merge";
 import type { DeliveryLog } from "../webhooks/delivery-log";
 import { newEventId } from "../webhooks/derive";
@@ -200,7 +201,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: WebhookRoutesDeps): vo
         const at = deps.now();
         const deliveryId = deps.runInTransaction(() =>
           outbox.enqueueFor(sub, {
-            id: newEventId(),
+            id: newEventId(osEntropy),
             accountId,
             conferenceId: null,
             type: "webhook.ping",

@@ -7,6 +7,7 @@
  */
 import type { WebhookEventType } from "../../protocol/webhooks";
 import { newEventId, type OutboundEvent } from "../domain/facts";
+import type { Entropy } from "../domain/ids";
 import type { MemberInfo, RunInfo, Transition } from "../domain/transitions";
 
 export { newEventId, type OutboundEvent } from "../domain/facts";
@@ -80,6 +81,7 @@ export interface Deriver {
 
 export function createDeriver(
   ctx: DeriveContext,
+  entropy: Entropy,
   talkingIntervalMs = 2000,
   maxTalkingEntries = 100_000,
 ): Deriver {
@@ -100,7 +102,7 @@ export function createDeriver(
       ) => {
         const conference = ctx.conference(run.conferenceId);
         out.push({
-          id: newEventId(),
+          id: newEventId(entropy),
           accountId: run.accountId,
           conferenceId: run.conferenceId,
           type,

@@ -5,9 +5,10 @@
  * queue heads up after the commit.
  * @module
  */
-import { randomBytes } from "node:crypto";
+
 import type Database from "better-sqlite3";
 import { subscribes, type WebhookFormat } from "../../protocol/webhooks";
+import type { Entropy } from "../domain/ids";
 import { createDeliveryQueues } from "./delivery-queues";
 import type { OutboundEvent } from "./derive";
 import { variantsOf } from "./formats";
@@ -20,17 +21,20 @@ export interface Outbox {
   enqueueFor(subscription: Subscription, event: OutboundEvent): string;
 }
 
-export function newDeliveryId(): string {
-  return `msg_${randomBytes(12).toString("hex")}`;
+export function newDeliveryId(entropy: Entropy): string {
+  return `msg_${entropy.bytes(12).toString("hex")}`;
 }
 
 export function createOutbox({
   sqlite,
   now,
+  entropy,
   activeSubscriptions,
 }: {
   sqlite: Database.Database;
   now: () => number;
+  /** Delivery ids (the `webhook-id` receivers see) come from it, alike on every node. */
+  entropy: Entropy;
   activeSubscriptions(accountId: string): Subscription[];
 }): Outbox {
   const insertEvent = sqlite.prepare(
@@ -65,7 +69,7 @@ export function createOutbox({
     const active = subscription.enabled && subscription.deletedAt === null;
     const ids: string[] = [];
     for (const variant of variants) {
-      const id = newDeliveryId();
+      const id = newDeliveryId(entropy);
       const { lastInsertRowid } = insertDelivery.run(
         id,
         subscription.id,

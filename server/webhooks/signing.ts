@@ -4,11 +4,12 @@
  * space-separated signatures; a receiver accepts any match.
  * @module
  */
-import { createHmac, randomBytes } from "node:crypto";
+import { createHmac } from "node:crypto";
+import type { Entropy } from "../domain/ids";
 
 /** A new endpoint secret: `whsec_` + base64 of 32 random bytes. */
-export function newWebhookSecret(): string {
-  return `whsec_${randomBytes(32).toString("base64")}`;
+export function newWebhookSecret(entropy: Entropy): string {
+  return `whsec_${entropy.bytes(32).toString("base64")}`;
 }
 
 function keyOf(secret: string): Buffer {

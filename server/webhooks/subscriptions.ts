@@ -4,12 +4,13 @@
  * Keeps an in-memory copy per account for the outbox, refreshed on every change.
  * @module
  */
-import { randomBytes } from "node:crypto";
+
 import { and, asc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { WebhookBody } from "../../protocol/webhooks";
 import type { Db } from "../db/open";
 import { webhooks } from "../db/schema";
 import { badIdentifier } from "../domain/errors";
+import type { Entropy } from "../domain/ids";
 import { deepMerge, isPlainObject } from "../domain/merge";
 import { setQueuesActive } from "./delivery-queues";
 import { newWebhookSecret } from "./signing";
@@ -40,6 +41,8 @@ export interface SubscriptionStore {
 type SubscriptionDeps = {
   db: Db;
   now: () => number;
+  /** Ids and signing secrets come from it (the applied log entry's, on every node alike). */
+  entropy: Entropy;
   allowPrivate: boolean;
   resolveHost?: ResolveHost;
 };
@@ -88,11 +91,11 @@ class Subscriptions implements SubscriptionStore {
     const body = await this.#validate(data);
     const at = this.#deps.now();
     const row: Subscription = {
-      id: `wh_${randomBytes(12).toString("hex")}`,
+      id: `wh_${this.#deps.entropy.bytes(12).toString("hex")}`,
       accountId,
       ...columnsOf(body),
       disabledReason: null,
-      secret: newWebhookSecret(),
+      secret: newWebhookSecret(this.#deps.entropy),
       previousSecret: null,
       previousSecretUntil: null,
       failingSince: null,
@@ -132,7 +135,7 @@ class Subscriptions implements SubscriptionStore {
     const row = this.#require(accountId, id);
     const at = this.#deps.now();
     const values = {
-      secret: newWebhookSecret(),
+      secret: newWebhookSecret(this.#deps.entropy),
       previousSecret: row.secret,
       previousSecretUntil: at + ROTATION_GRACE_MS,
       updatedAt: at,

@@ -4,11 +4,13 @@
  * live-state transitions and conference document changes, both inside their transactions.
  * @module
  */
+
 import { hostname } from "node:os";
 import type Database from "better-sqlite3";
 import type { Db } from "../db/open";
 import type { ConferenceChange } from "../domain/conferences";
 import type { Fact } from "../domain/facts";
+import type { Entropy } from "../domain/ids";
 import type { Transition } from "../domain/transitions";
 import type { Logger } from "../logger";
 import { createDeliveryLog, type DeliveryLog } from "./delivery-log";
@@ -42,6 +44,8 @@ export function createWebhookSystem(deps: {
   sqlite: Database.Database;
   logger: Logger;
   now: () => number;
+  /** Where ids come from: the applied log entry's, so every node makes the same deliveries. */
+  entropy: Entropy;
   context: DeriveContext;
   schedule: number[];
   allowPrivate: boolean;
@@ -52,18 +56,21 @@ export function createWebhookSystem(deps: {
   onAttempt?: (ok: boolean, seconds: number, status: number | undefined) => void;
 }): WebhookSystem {
   const { db, sqlite, logger, now } = deps;
+  const { entropy } = deps;
   const subscriptions = createSubscriptionStore({
     db,
     now,
+    entropy,
     allowPrivate: deps.allowPrivate,
     ...(deps.resolveHost ? { resolveHost: deps.resolveHost } : {}),
   });
   const outbox = createOutbox({
     sqlite,
     now,
+    entropy,
     activeSubscriptions: (id) => subscriptions.active(id),
   });
-  const deriver = createDeriver(deps.context);
+  const deriver = createDeriver(deps.context, entropy);
   const deliveryLog = createDeliveryLog({ sqlite, now });
   const dispatcher = createDispatcher({
     sqlite,
@@ -108,7 +115,7 @@ export function createWebhookSystem(deps: {
     publish(facts) {
       if (
         facts.length > 0 &&
-        outbox.enqueue(facts.map((fact) => ({ ...fact, id: newEventId() }))) > 0
+        outbox.enqueue(facts.map((fact) => ({ ...fact, id: newEventId(entropy) }))) > 0
       ) {
         // Runs after the caller's transaction commits: the dispatcher pumps on the next turn.
         dispatcher.wake();
@@ -118,7 +125,7 @@ export function createWebhookSystem(deps: {
       const { conference } = change;
       const created = outbox.enqueue([
         {
-          id: newEventId(),
+          id: newEventId(entropy),
           accountId,
           conferenceId: conference.id,
           type: change.type,

@@ -17,6 +17,7 @@ import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import type { ParleyServer } from "../../server/create-server";
 import { webhooks } from "../../server/db/schema";
+import { osEntropy } from "../../server/domain/ids";
 import {
   createDeliveryQueues,
   DUE_HEADS_SQL,
@@ -85,7 +86,12 @@ async function setup() {
   }
   // The outbox the ingest uses, on the server's own connection: seeding writes exactly the rows
   // an ingest of `count` events in one conference would.
-  const outbox = createOutbox({ sqlite, now: Date.now, activeSubscriptions: () => [sub] });
+  const outbox = createOutbox({
+    sqlite,
+    now: Date.now,
+    entropy: osEntropy,
+    activeSubscriptions: () => [sub],
+  });
   const seed = (conferenceId: string, count: number, from = 0) =>
     sqlite.transaction(() =>
       outbox.enqueue(
