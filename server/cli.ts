@@ -83,6 +83,14 @@ async function main(argv: string[]): Promise<void> {
       if (sub !== "create" || !name) {
         fail(`usage: parley accounts create <name>\n\n${help.accounts}`);
       }
+      if (loadProcessConfig().amqpUrl) {
+        // A node's database follows the cluster's log: a change written to it alone would be
+        // lost or contradicted. The API writes through the log.
+        fail(
+          "parley accounts create writes to one node's database; with AMQP_URL set (a cluster), create accounts through the API instead: PUT /v2/accounts with the admin token",
+          78,
+        );
+      }
       const account = await withIdentity(({ accounts }) => accounts.create(name, values.id));
       process.stdout.write(`account ${account.id} (${account.name})\napi key ${account.api_key}\n`);
       return;

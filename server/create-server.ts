@@ -4,6 +4,7 @@
  * assembled in `server/assemble/`; everything below receives its dependencies as parameters.
  * @module
  */
+import { randomUUID } from "node:crypto";
 import type { MemoryBus } from "./amqp/memory-bus";
 import { assembleBus, type Bus } from "./assemble/bus";
 import { assembleDomain } from "./assemble/domain";
@@ -15,8 +16,11 @@ import { assembleOperations } from "./assemble/operations";
 import { assembleReconciliation } from "./assemble/reconciliation";
 import { loadSecrets } from "./assemble/secrets";
 import { assembleWebhooks } from "./assemble/webhooks";
+import { logWrites, writeHandlers } from "./assemble/writes";
 import type { Config } from "./config";
 import { openStore, type Store } from "./db/open";
+import { EntryWaiters } from "./domain/entry-waiters";
+import { createHostEndingMark } from "./domain/host-ending";
 import type { Ingest } from "./domain/ingest";
 import { Replay } from "./domain/replay";
 import type { ContractViolationReporter } from "./http/contract-check";
@@ -89,8 +93,29 @@ export async function createServer(
     const domain = assembleDomain(config, { store, secrets, now, entropy: replay });
     const base = { store, logger, now, entropy: replay, replay, metrics, domain };
     const webhooks = assembleWebhooks(config, { ...base, resolveHost: overrides.resolveHost });
-    const operations = assembleOperations(config, { ...base, bus, webhooks: webhooks.webhooks });
-    const ingest = assembleIngest({ ...base, operations, webhooks, log });
+    // Every change is written to the log and answered once this node applied it.
+    const waiters = new EntryWaiters();
+    const writes = logWrites(log, waiters, { newEntryId: () => randomUUID(), now });
+    const operations = assembleOperations(config, {
+      ...base,
+      bus,
+      writes,
+      webhooks: webhooks.webhooks,
+    });
+    const handlers = writeHandlers({
+      domain,
+      webhooks: webhooks.webhooks,
+      meetings: operations.meetings,
+      markHostEnding: createHostEndingMark(store.sqlite, now),
+    });
+    const ingest = assembleIngest({
+      ...base,
+      operations,
+      webhooks,
+      log,
+      writes: handlers,
+      waiters,
+    });
     const reconciliation = assembleReconciliation(config, {
       ...base,
       memoryBus,
@@ -101,6 +126,7 @@ export async function createServer(
     const http = await assembleHttp(config, {
       ...base,
       bus,
+      writes,
       operations,
       ingest,
       webhooks,
@@ -126,6 +152,7 @@ export async function createServer(
       ? await runSimulation({
           accounts: domain.accounts,
           conferences: domain.conferences,
+          writes,
           logger,
           memoryBus,
           amqp: config.amqpUrl ? { url: config.amqpUrl, exchange: config.amqpExchange } : undefined,

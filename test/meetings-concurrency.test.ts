@@ -121,8 +121,11 @@ describe("concurrent PUT /meetings/{id}", () => {
       publish: () => undefined,
       transaction: (fn) => sqlite.transaction(fn)(),
     });
+    // The change is committed by the service itself here (the server writes it through its log).
     const update = (record: boolean) =>
-      service.update(account.id, String(HOST), meeting._id, { record });
+      service.update(account.id, String(HOST), meeting._id, { record }, async (body) =>
+        service.applyUpdate(account.id, String(HOST), meeting._id, body),
+      );
 
     const updates = [update(true), update(true), update(false)];
     await vi.waitFor(() => expect(waiting).toHaveLength(1));

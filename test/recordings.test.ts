@@ -21,7 +21,7 @@ import {
   userToken,
 } from "./helpers/meetings";
 import { type ReceivedRequest, type Receiver, startReceiver } from "./helpers/receiver";
-import { startServer } from "./helpers/server";
+import { ADMIN_TOKEN, startServer } from "./helpers/server";
 import { createWebhook, jsonBody, verifyRequest } from "./helpers/webhooks";
 
 const HOST = 811;
@@ -700,17 +700,15 @@ describe("the meeting's record flag over RabbitMQ", () => {
     expect(probe.commands[0]?.body["Media-Name"]).toMatch(/\S/);
   });
 
-  it("answers 503 and changes nothing when the broker is unreachable", async () => {
-    const server = await startServer({
-      AMQP_URL: "amqp://guest:guest@127.0.0.1:1",
-      AMQP_EXCHANGE: `parley.test.${hexId(6)}`,
-      AMQP_QUEUE: `parley.test.${hexId(6)}.events`,
-    });
+  it("answers 503 and changes nothing when the media server cannot be told to record", async () => {
+    const { server, topology, probe } = await startBrokerServerWith({});
     const api = apiClient(server);
     const account = await createAccount(api);
     const meetings = meetingsClient(api);
     const token = await userToken(api, account, HOST);
     const meeting = await createMeeting(meetings, token);
+    // Commands go to the conference exchange: without it the broker refuses them.
+    await probe.channel.deleteExchange(topology.exchange);
     const res = await meetings.put(`/meetings/${meeting._id}`, token, {
       record: true,
       name: "Recorded",
@@ -718,9 +716,26 @@ describe("the meeting's record flag over RabbitMQ", () => {
     expect(res.status).toBe(503);
     expect(res.body).toHaveProperty("errors");
     expect((await meetings.get(`/meetings?_id=${meeting._id}`, token)).body).toEqual([meeting]);
-    // What needs no broker still works.
+    // What needs no command still works (it is written to parley's log, not sent to the switch).
     const renamed = await meetings.put(`/meetings/${meeting._id}`, token, { name: "Renamed" });
     expect(renamed.status).toBe(200);
     expect(renamed.body.record).toBe(false);
+  });
+
+  it("answers 503 and changes nothing when the broker is unreachable (the log is on it)", async () => {
+    const server = await startServer({
+      AMQP_URL: "amqp://guest:guest@127.0.0.1:1",
+      AMQP_EXCHANGE: `parley.test.${hexId(6)}`,
+      AMQP_QUEUE: `parley.test.${hexId(6)}.events`,
+    });
+    const api = apiClient(server);
+    const created = await api.put("/v2/accounts", {
+      token: ADMIN_TOKEN,
+      body: { data: { name: "Unwritten" } },
+    });
+    expect(created.status).toBe(503);
+    expect(created.body.message).toBe("service_unavailable");
+    const listed = await api.get("/v2/accounts", { token: ADMIN_TOKEN });
+    expect(listed.body.data).toEqual([]);
   });
 });

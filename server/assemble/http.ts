@@ -14,6 +14,7 @@ import type { Config } from "../config";
 import type { Store } from "../db/open";
 import { createWriteProbe } from "../db/write-probe";
 import type { Reconciler } from "../domain/reconcile";
+import type { ParleyWrites } from "../domain/write-ops";
 import { createHttpApp } from "../http/app";
 import type { ContractViolationReporter } from "../http/contract-check";
 import type { HttpApp } from "../http/env";
@@ -82,6 +83,7 @@ export async function assembleHttp(
     ingest: IngestPart;
     webhooks: WebhooksPart;
     reconciler: Reconciler | undefined;
+    writes: ParleyWrites;
     lifecycle: Lifecycle;
     onContractViolation?: ContractViolationReporter | undefined;
   },
@@ -105,16 +107,13 @@ export async function assembleHttp(
     views: domain.views,
     live: domain.live,
     control: operations.control,
+    writes: deps.writes,
     reconciler: deps.reconciler,
     health: healthCheck(store, deps.bus, now),
     webhooks: {
       info,
       subscriptions: webhooks.subscriptions,
-      outbox: webhooks.outbox,
       deliveryLog: webhooks.deliveryLog,
-      dispatcher: webhooks.dispatcher,
-      now,
-      runInTransaction: (fn) => store.sqlite.transaction(fn)(),
     },
     meetings: {
       auth: domain.auth,

@@ -7,11 +7,13 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Store } from "../db/open";
+import type { EntryWaiters } from "../domain/entry-waiters";
 import { createIngest, type Ingest } from "../domain/ingest";
 import { LogApplier } from "../domain/log-applier";
 import type { Replay } from "../domain/replay";
 import type { ReplicatedLog } from "../domain/replicated-log";
 import { createSideEvents, type SideEvents } from "../domain/side-events";
+import type { WriteOps } from "../domain/write-ops";
 import type { Logger } from "../logger";
 import { type Metrics, reasonKind } from "../metrics";
 import { createMeetingObject } from "../webhooks/meeting-object";
@@ -39,6 +41,9 @@ export function assembleIngest(deps: {
   webhooks: WebhooksPart;
   log: ReplicatedLog & { positionKey: string };
   replay: Replay;
+  /** The write operations log entries may name. */
+  writes: WriteOps;
+  waiters: EntryWaiters;
 }): IngestPart {
   const { store, now, metrics, domain, operations } = deps;
   const { webhooks } = deps.webhooks;
@@ -64,6 +69,8 @@ export function assembleIngest(deps: {
   };
   const applier = new LogApplier({
     replay: deps.replay,
+    writes: deps.writes,
+    waiters: deps.waiters,
     positionKey: deps.log.positionKey,
     sqlite: store.sqlite,
     sessions: domain.sessions,
@@ -80,6 +87,7 @@ export function assembleIngest(deps: {
   const ingest = createIngest({
     log: deps.log,
     applier,
+    waiters: deps.waiters,
     logger: deps.logger,
     now,
     newEntryId: () => randomUUID(),

@@ -9,9 +9,9 @@ import type { Config } from "../config";
 import type { Store } from "../db/open";
 import type { CommandBus } from "../domain/command-bus";
 import { type ConferenceControl, createConferenceControl } from "../domain/control";
-import { createHostEndingMark } from "../domain/host-ending";
 import type { Entropy } from "../domain/ids";
 import { createMeetingService, type MeetingService } from "../domain/meetings";
+import type { ParleyWrites } from "../domain/write-ops";
 import { meetingFormatter } from "../http/meeting-format";
 import type { Logger } from "../logger";
 import { version } from "../version";
@@ -40,6 +40,7 @@ export function assembleOperations(
     entropy: Entropy;
     logger: Logger;
     bus: CommandBus;
+    writes: ParleyWrites;
     domain: DomainPart;
     webhooks: WebhookSystem;
   },
@@ -50,7 +51,7 @@ export function assembleOperations(
     bus: deps.bus,
     appVersion: version,
     onSent: (accountId, commands) => commandsSent.emit(accountId, commands),
-    onKickAll: createHostEndingMark(store.sqlite, now),
+    onKickAll: (conferenceId) => deps.writes.run("conference.host_ending", { conferenceId }),
   });
   const meetingJson = meetingFormatter(config.meetingUrlTemplate);
   const meetings = createMeetingService({

@@ -27,6 +27,11 @@ export interface CreatedAccount extends Account {
 export interface AccountService {
   /** Creates an account; `id` may be given to match the media platform's account id. */
   create(name: string, id?: string): CreatedAccount;
+  /**
+   * Creates an account whose API key was drawn where the request arrived: only its digest is
+   * written (and travels in the replicated log), the key itself is answered once.
+   */
+  createWithKeyDigest(name: string, id: string | undefined, keyDigest: string): Account;
   list(): Account[];
   get(id: string): Account | undefined;
   /** The account an API key belongs to, if any. */
@@ -57,6 +62,10 @@ export function createAccountService({
     .prepare();
   return {
     create(name, id) {
+      const apiKey = newSecret(entropy);
+      return { ...this.createWithKeyDigest(name, id, sha256Hex(apiKey)), api_key: apiKey };
+    },
+    createWithKeyDigest(name, id, keyDigest) {
       if (id && db.select().from(accounts).where(eq(accounts.id, id)).get()) {
         throw validationFailed({
           id: { unique: { message: "Account id already in use", cause: id } },
@@ -68,19 +77,18 @@ export function createAccountService({
         bbbSecret: newSecret(entropy, 20),
         createdAt: now(),
       };
-      const apiKey = newSecret(entropy);
       db.transaction((tx) => {
         tx.insert(accounts).values(account).run();
         tx.insert(apiKeys)
           .values({
             id: newId(entropy),
             accountId: account.id,
-            keyHash: sha256Hex(apiKey),
+            keyHash: keyDigest,
             createdAt: account.createdAt,
           })
           .run();
       });
-      return { ...toAccount(account), api_key: apiKey };
+      return toAccount(account);
     },
     list() {
       return db.select().from(accounts).orderBy(asc(accounts.createdAt)).all().map(toAccount);

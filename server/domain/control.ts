@@ -69,8 +69,11 @@ export function createConferenceControl({
   appVersion: string;
   /** Told about every command once the bus confirmed it (feeds command bindings). */
   onSent?: (accountId: string, commands: ConferenceCommand[]) => void;
-  /** Told when the API kicks everyone: the meeting's end is then the host's doing. */
-  onKickAll?: (conferenceId: string) => void;
+  /**
+   * Told (and awaited) before the API kicks everyone: the meeting's end is then the host's
+   * doing, recorded before the media server reports the leaves.
+   */
+  onKickAll?: (conferenceId: string) => void | Promise<void>;
 }): ConferenceControl {
   const send = async (target: Target, commands: ConferenceCommand[]) => {
     await bus.publish(commands);
@@ -116,7 +119,7 @@ export function createConferenceControl({
     async bulkAction(target, members, action) {
       const chosen = bulkTargets(members, action);
       if (action === "kick" && chosen.length > 0) {
-        onKickAll?.(target.conferenceId);
+        await onKickAll?.(target.conferenceId);
       }
       if (chosen.length > 0) {
         await send(

@@ -8,6 +8,7 @@
  */
 
 import type { Logger } from "../logger";
+import type { EntryWaiters } from "./entry-waiters";
 import type { InboundMessage } from "./event-source";
 import type { DecodedSideEvent, SideCategory } from "./inbound-event";
 import type { LogApplier } from "./log-applier";
@@ -79,6 +80,8 @@ export interface IngestDeps {
 export interface IngestFrontDeps {
   log: ReplicatedLog;
   applier: LogApplier;
+  /** Where this node waits for the outcome of the entries it appended. */
+  waiters: EntryWaiters;
   logger: Logger;
   now: () => number;
   /** A fresh id for each log entry (the appending node waits for its outcome by it). */
@@ -155,11 +158,11 @@ class IngestFront implements Ingest {
       return;
     }
     const ids = valid.map(({ body }) => body.id);
-    const outcomes = this.#deps.applier.outcomesOf(ids);
+    const outcomes = this.#deps.waiters.outcomesOf(ids);
     try {
       await this.#deps.log.append(valid.map(({ body }) => body));
     } catch (error) {
-      this.#deps.applier.forget(ids);
+      this.#deps.waiters.forget(ids);
       this.#deps.logger.error({ err: error, size: valid.length }, "batch not committed; requeued");
       for (const { message } of valid) {
         message.requeue();

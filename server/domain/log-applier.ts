@@ -7,11 +7,13 @@
  * @module
  */
 import type { Logger } from "../logger";
-import { EventWriter, type Outcome } from "./event-writer";
+import type { EntryResult, EntryWaiters } from "./entry-waiters";
+import { EventWriter } from "./event-writer";
 import type { CommittedEvent, IngestDeps } from "./ingest";
 import type { Replay } from "./replay";
 import type { LogEntry } from "./replicated-log";
 import type { SqlStatement } from "./store";
+import { outcomeOf, type WriteHandlers } from "./writes";
 
 export type ApplierDeps = Pick<
   IngestDeps,
@@ -20,6 +22,10 @@ export type ApplierDeps = Pick<
   logger: Logger;
   /** Makes the clock and the ids of an entry's application the entry's own. */
   replay: Replay;
+  /** The write operations entries may name, by name. */
+  writes: WriteHandlers;
+  /** Who waits for which entry's outcome (the node that appended it). */
+  waiters: EntryWaiters;
   /**
    * Where the position is kept: one key per log, so a node moved from the in-process log to a
    * cluster's stream does not mistake one log's positions for the other's.
@@ -32,10 +38,10 @@ export class LogApplier {
   readonly #writer: EventWriter;
   readonly #readPosition: SqlStatement;
   readonly #storePosition: SqlStatement;
-  readonly #waiters = new Map<string, (outcome: Outcome) => void>();
   readonly #listeners = new Set<(events: CommittedEvent[]) => void>();
-  readonly #applyFast: (entries: LogEntry[]) => Array<[LogEntry, Outcome]>;
-  readonly #applyIsolated: (entries: LogEntry[]) => Array<[LogEntry, Outcome]>;
+  readonly #applyFast: (entries: LogEntry[]) => Array<[LogEntry, EntryResult]>;
+  readonly #applyIsolated: (entries: LogEntry[]) => Array<[LogEntry, EntryResult]>;
+  readonly #savepoint: (apply: () => unknown) => unknown;
   #position: number | undefined;
 
   constructor(deps: ApplierDeps) {
@@ -49,6 +55,7 @@ export class LogApplier {
     const row = this.#readPosition.get(deps.positionKey) as { value: string } | undefined;
     this.#position = row ? Number(row.value) : undefined;
     const writeOne = sqlite.transaction((entry: LogEntry) => this.#write(entry));
+    this.#savepoint = sqlite.transaction((apply: () => unknown) => apply());
     this.#applyFast = sqlite.transaction((entries: LogEntry[]) =>
       this.#finish(entries.map((entry) => [entry, this.#write(entry)])),
     );
@@ -60,31 +67,6 @@ export class LogApplier {
   /** The last position applied, or undefined before the first entry. */
   get position(): number | undefined {
     return this.#position;
-  }
-
-  /** Expects the outcomes of entries about to be appended (register before appending). */
-  outcomesOf(ids: string[]): Promise<Map<string, Outcome>> {
-    const outcomes = new Map<string, Outcome>();
-    return new Promise((resolve) => {
-      for (const id of ids) {
-        this.#waiters.set(id, (outcome) => {
-          outcomes.set(id, outcome);
-          if (outcomes.size === ids.length) {
-            resolve(outcomes);
-          }
-        });
-      }
-      if (ids.length === 0) {
-        resolve(outcomes);
-      }
-    });
-  }
-
-  /** Forgets waiters whose entries will not come (the append failed). */
-  forget(ids: string[]): void {
-    for (const id of ids) {
-      this.#waiters.delete(id);
-    }
   }
 
   /** Subscribes to committed events; returns an unsubscribe function. */
@@ -110,15 +92,11 @@ export class LogApplier {
     this.#position = last.position;
     this.#deps.observe?.batch(fresh.length, (performance.now() - started) / 1000);
     const committed: CommittedEvent[] = [];
-    for (const [entry, outcome] of results) {
-      if (outcome.kind === "applied") {
-        committed.push(outcome.event);
+    for (const [entry, result] of results) {
+      if (result.kind === "event" && result.outcome.kind === "applied") {
+        committed.push(result.outcome.event);
       }
-      const waiter = this.#waiters.get(entry.body.id);
-      if (waiter) {
-        this.#waiters.delete(entry.body.id);
-        waiter(outcome);
-      }
+      this.#deps.waiters.settle(entry.body.id, result);
     }
     if (committed.length > 0) {
       for (const listener of this.#listeners) {
@@ -127,7 +105,7 @@ export class LogApplier {
     }
   }
 
-  #applyBatch(entries: LogEntry[]): Array<[LogEntry, Outcome]> {
+  #applyBatch(entries: LogEntry[]): Array<[LogEntry, EntryResult]> {
     try {
       return this.#applyFast(entries);
     } catch (error) {
@@ -138,13 +116,31 @@ export class LogApplier {
     }
   }
 
-  #write(entry: LogEntry): Outcome {
+  #write(entry: LogEntry): EntryResult {
     const { body } = entry;
-    return this.#deps.replay.run(body, () => this.#writer.write(body.event, body.at));
+    if (body.kind === "event") {
+      return {
+        kind: "event",
+        outcome: this.#deps.replay.run(body, () => this.#writer.write(body.event, body.at)),
+      };
+    }
+    const handler = this.#deps.writes[body.op] as ((args: unknown) => unknown) | undefined;
+    if (!handler) {
+      this.#deps.logger.error({ op: body.op }, "log entry names an unknown operation; skipped");
+      return {
+        kind: "write",
+        outcome: { ok: false, code: "internal_error", data: {}, message: `unknown ${body.op}` },
+      };
+    }
+    // A failed write leaves nothing behind (its savepoint is rolled back) and answers its error.
+    const outcome = this.#deps.replay.run(body, () =>
+      outcomeOf(() => this.#savepoint(() => handler(body.args))),
+    );
+    return { kind: "write", outcome };
   }
 
   /** Stores the batch's last position in the batch's own transaction. */
-  #finish(results: Array<[LogEntry, Outcome]>): Array<[LogEntry, Outcome]> {
+  #finish(results: Array<[LogEntry, EntryResult]>): Array<[LogEntry, EntryResult]> {
     const last = results[results.length - 1];
     if (last) {
       this.#storePosition.run(this.#deps.positionKey, String(last[0].position));
@@ -153,18 +149,29 @@ export class LogApplier {
   }
 
   /** One entry on the careful path: if it throws, it alone is refused (on every node alike). */
-  #isolated(write: () => Outcome, entry: LogEntry): Outcome {
+  #isolated(write: () => EntryResult, entry: LogEntry): EntryResult {
     try {
       return write();
     } catch (error) {
       if (isStoreTrouble(error)) {
         throw error;
       }
+      const { body } = entry;
       this.#deps.logger.error(
-        { err: error, routing_key: entry.body.event.value.routingKey },
-        "event could not be applied",
+        {
+          err: error,
+          ...(body.kind === "event"
+            ? { routing_key: body.event.value.routingKey }
+            : { op: body.op }),
+        },
+        body.kind === "event" ? "event could not be applied" : "write could not be applied",
       );
-      return { kind: "rejected", reason: "event could not be applied" };
+      return body.kind === "event"
+        ? { kind: "event", outcome: { kind: "rejected", reason: "event could not be applied" } }
+        : {
+            kind: "write",
+            outcome: { ok: false, code: "internal_error", data: {}, message: "write failed" },
+          };
     }
   }
 }

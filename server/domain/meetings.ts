@@ -25,16 +25,25 @@ export type { FilterOp, MeetingFilters } from "./meeting-store";
 
 /** The meetings API's operations, each acting for one user of one account. */
 export interface MeetingService {
-  create(accountId: string, hostId: string, body: CreateMeetingBody): Promise<MeetingRow>;
+  /** Creates the meeting and its conference (a write: applied by every node alike). */
+  create(accountId: string, hostId: string, body: CreateMeetingBody): MeetingRow;
   list(accountId: string, userId: string, filters: MeetingFilters): MeetingRow[];
   /** A meeting the user may see: host, attendee, or public. */
   visible(accountId: string, userId: string, id: string): MeetingRow;
+  /**
+   * Updates a meeting where the request arrived: a `record` change is told to the media server
+   * first (if it cannot take it, nothing changes), then `commit` writes the change; updates that
+   * set `record` run one at a time per meeting.
+   */
   update(
     accountId: string,
     userId: string,
     id: string,
     body: UpdateMeetingBody,
+    commit: (body: UpdateMeetingBody) => Promise<MeetingRow>,
   ): Promise<MeetingRow>;
+  /** The update itself: read, merge and write in one transaction (a write: applied everywhere). */
+  applyUpdate(accountId: string, userId: string, id: string, body: UpdateMeetingBody): MeetingRow;
   remove(accountId: string, userId: string, id: string): void;
   /** The meeting owning a conference, if any. */
   byConference(conferenceId: string): MeetingRow | undefined;
@@ -81,7 +90,7 @@ class Meetings implements MeetingService {
     this.#store = store;
   }
 
-  async create(accountId: string, hostId: string, body: CreateMeetingBody): Promise<MeetingRow> {
+  create(accountId: string, hostId: string, body: CreateMeetingBody): MeetingRow {
     const at = this.#deps.now();
     return this.#deps.transaction(() => {
       const name = body.name.slice(0, 128);
@@ -117,10 +126,11 @@ class Meetings implements MeetingService {
     userId: string,
     id: string,
     body: UpdateMeetingBody,
+    commit: (body: UpdateMeetingBody) => Promise<MeetingRow>,
   ): Promise<MeetingRow> {
     const { record } = body;
     if (record === undefined) {
-      return this.#write(accountId, userId, id, body);
+      return commit(body);
     }
     // The media server hears about recording first: if it cannot, nothing changes. Updates that
     // set `record` run one at a time per meeting, so the flag read here is the one that commits.
@@ -129,8 +139,12 @@ class Meetings implements MeetingService {
       if (record !== row.record) {
         await this.#deps.record(accountId, row.conferenceId, record ? "start" : "stop", row.id);
       }
-      return this.#write(accountId, userId, id, body);
+      return commit(body);
     });
+  }
+
+  applyUpdate(accountId: string, userId: string, id: string, body: UpdateMeetingBody): MeetingRow {
+    return this.#write(accountId, userId, id, body);
   }
 
   remove(accountId: string, userId: string, id: string): void {

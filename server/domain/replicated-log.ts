@@ -18,8 +18,22 @@ export interface EventEntry {
   event: { kind: "conference"; value: DecodedEvent } | { kind: "side"; value: DecodedSideEvent };
 }
 
+/**
+ * A change asked for through the API (or by parley itself): the operation and its arguments,
+ * applied by every node's applier with the entry's time and randomness, so every node makes
+ * the same change; the node that appended it answers with what its own applier returned.
+ */
+export interface WriteEntry {
+  kind: "write";
+  id: string;
+  at: number;
+  /** The operation (`conference.create`, …): a key of `WriteOps`. */
+  op: string;
+  args: unknown;
+}
+
 /** What a log entry carries. */
-export type LogBody = EventEntry;
+export type LogBody = EventEntry | WriteEntry;
 
 /** An entry as read back: its body and its position in the log. */
 export interface LogEntry {

@@ -2,6 +2,7 @@
  * Account management (`/v2/accounts`, admin token) and token exchange (`/v2/api_auth`).
  * @module
  */
+
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import {
@@ -15,7 +16,9 @@ import { kazooRequest } from "../../protocol/envelope";
 import type { AccountService } from "../domain/accounts";
 import type { Authenticator } from "../domain/auth";
 import { DomainError } from "../domain/errors";
+import { newSecret, osEntropy, sha256Hex } from "../domain/ids";
 import type { TokenService } from "../domain/tokens";
+import type { ParleyWrites } from "../domain/write-ops";
 import { requireAccount, requireAdmin } from "./auth";
 import type { HttpApp } from "./env";
 import { type EnvelopeInfo, success } from "./envelope";
@@ -29,6 +32,7 @@ export interface AccountRoutesDeps {
   auth: Authenticator;
   accounts: AccountService;
   tokens: TokenService;
+  writes: ParleyWrites;
 }
 
 const tags = ["accounts"];
@@ -95,7 +99,15 @@ export function registerAccountRoutes(app: HttpApp, deps: AccountRoutesDeps): vo
     createAccount,
     async (c) => {
       const { name, id } = parseWith(createAccountBody, dataObject(await readEnvelope(c)));
-      return success(c, info, accounts.create(name, id), { status: 201 });
+      // The key is drawn here and answered once; only its digest is written (and replicated).
+      const apiKey = newSecret(osEntropy);
+      const keyDigest = sha256Hex(apiKey);
+      const created = await deps.writes.run("account.create", {
+        name,
+        ...(id ? { id } : {}),
+        keyDigest,
+      });
+      return success(c, info, { ...created, api_key: apiKey }, { status: 201 });
     },
     admin,
   );

@@ -4,6 +4,7 @@
  * an answer.
  * @module
  */
+
 import { randomUUID } from "node:crypto";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AccountService } from "../domain/accounts";
@@ -15,6 +16,7 @@ import { DomainError } from "../domain/errors";
 import type { LiveState } from "../domain/live-state";
 import type { Reconciler } from "../domain/reconcile";
 import type { TokenService } from "../domain/tokens";
+import type { ParleyWrites } from "../domain/write-ops";
 import type { Logger } from "../logger";
 import { registerAccountRoutes } from "./accounts";
 import { requireAccount } from "./auth";
@@ -47,16 +49,18 @@ export interface HttpDeps {
   views: ConferenceViews;
   live: LiveState;
   control: ConferenceControl;
+  /** Every state change goes through the replicated log. */
+  writes: ParleyWrites;
   /** Reconciliation with the media servers, when the bus can ask them. */
   reconciler: Reconciler | undefined;
   health: () => HealthReport;
-  webhooks: WebhookRoutesDeps;
+  webhooks: Omit<WebhookRoutesDeps, "writes">;
   /** Prometheus text for `GET /metrics`, and a hook told about every request. */
   metrics?: {
     text: MetricsText;
     request(method: string, route: string, status: number, seconds: number): void;
   };
-  meetings: Omit<MeetingRoutesDeps, "bodyLimit">;
+  meetings: Omit<MeetingRoutesDeps, "bodyLimit" | "writes">;
   downloads: Parameters<typeof registerDownloadRoutes>[1];
   /**
    * Test-only: check every answer against its route's declaration and report mismatches
@@ -120,12 +124,17 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   registerReconcileRoutes(app, deps);
   registerConferenceRoutes(app, deps);
   registerParticipantRoutes(app, deps);
-  registerWebhookRoutes(app, deps.webhooks);
+  registerWebhookRoutes(app, { ...deps.webhooks, writes: deps.writes });
   registerBbbHookRoutes(app, {
     accounts: deps.accounts,
     subscriptions: deps.webhooks.subscriptions,
+    writes: deps.writes,
   });
-  registerMeetingRoutes(app, { ...deps.meetings, bodyLimit: deps.bodyLimit });
+  registerMeetingRoutes(app, {
+    ...deps.meetings,
+    writes: deps.writes,
+    bodyLimit: deps.bodyLimit,
+  });
   registerDownloadRoutes(app, deps.downloads);
 
   const answerError = createErrorAnswer(info, logger);

@@ -5,12 +5,14 @@
  * `messageKey`s. Hooks created here are ordinary subscriptions in the `bbb` (or `raw`) format.
  * @module
  */
+
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
 import type { Account, AccountService } from "../domain/accounts";
 import { DomainError } from "../domain/errors";
+import type { ParleyWrites } from "../domain/write-ops";
 import { nativeTypesFor } from "../webhooks/formats";
 import type { SubscriptionStore } from "../webhooks/subscriptions";
 import { BBB_XML_TYPE, bbbFailed, bbbXml } from "./bbb-xml";
@@ -102,7 +104,7 @@ const list = call("list", "bbb-webhooks: list the account's hooks", {
 /** Declares and serves the bbb-webhooks calls; they authenticate by checksum, not by token. */
 export function registerBbbHookRoutes(
   app: HttpApp,
-  deps: { accounts: AccountService; subscriptions: SubscriptionStore },
+  deps: { accounts: AccountService; subscriptions: SubscriptionStore; writes: ParleyWrites },
 ): void {
   serve(app, ping, (c) => c.text("bbb-webhooks API up!"));
 
@@ -116,12 +118,10 @@ export function registerBbbHookRoutes(
 
   serve(app, create, async (c) => {
     const { account, query } = authenticated(c, "create");
-    return account
-      ? await createHook(c, deps.subscriptions, account, query)
-      : failed(c, "checksumError");
+    return account ? await createHook(c, deps, account, query) : failed(c, "checksumError");
   });
 
-  serve(app, destroy, (c) => {
+  serve(app, destroy, async (c) => {
     const { account, query } = authenticated(c, "destroy");
     if (!account) {
       return failed(c, "checksumError");
@@ -133,7 +133,7 @@ export function registerBbbHookRoutes(
     if (!deps.subscriptions.list(account.id).some((h) => h.id === hookId)) {
       return failed(c, "destroyMissingHook");
     }
-    deps.subscriptions.remove(account.id, hookId);
+    await deps.writes.run("webhook.remove", { accountId: account.id, webhookId: hookId });
     return bbbXml(c, "<returncode>SUCCESS</returncode><removed>true</removed>");
   });
 
@@ -161,7 +161,7 @@ export function registerBbbHookRoutes(
 /** `hooks/create`: a new subscription, or the existing one for the same callback URL. */
 async function createHook(
   c: Context<HttpEnv>,
-  subscriptions: SubscriptionStore,
+  deps: { subscriptions: SubscriptionStore; writes: ParleyWrites },
   account: Account,
   query: URLSearchParams,
 ): Promise<Response> {
@@ -169,7 +169,7 @@ async function createHook(
   if (!callbackURL) {
     return failed(c, "missingParamCallbackURL");
   }
-  const existing = subscriptions.list(account.id).find((h) => h.url === callbackURL);
+  const existing = deps.subscriptions.list(account.id).find((h) => h.url === callbackURL);
   if (existing) {
     return bbbXml(
       c,
@@ -184,7 +184,7 @@ async function createHook(
   const raw = query.get("getRaw")?.toLowerCase() === "true";
   const meetingId = query.get("meetingID");
   try {
-    const created = await subscriptions.create(account.id, {
+    const body = await deps.subscriptions.validate({
       name: `bbb hook ${callbackURL}`.slice(0, 128),
       url: callbackURL,
       event_types: eventIds?.length ? nativeTypesFor(eventIds) : ["*"],
@@ -193,6 +193,7 @@ async function createHook(
       ...(eventIds?.length && !raw ? { bbb_event_ids: eventIds } : {}),
       ...(meetingId ? { conference_id: meetingId } : {}),
     });
+    const created = await deps.writes.run("webhook.create", { accountId: account.id, body });
     return bbbXml(
       c,
       `<returncode>SUCCESS</returncode><hookID>${created.id}</hookID><permanentHook>false</permanentHook><rawData>${raw}</rawData>`,

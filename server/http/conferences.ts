@@ -4,6 +4,7 @@
  * live state, answering with what changed).
  * @module
  */
+
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { conferenceActions, isConferenceAction } from "../../protocol/actions";
@@ -17,10 +18,10 @@ import {
 import { kazooRequest, pageSize } from "../../protocol/envelope";
 import { RECONCILE_ACTION, reconcileReport } from "../../protocol/reconcile";
 import type { ConferenceViews } from "../domain/conference-views";
-import type { ConferenceService } from "../domain/conferences";
 import type { ConferenceControl } from "../domain/control";
 import { faultyRequest } from "../domain/errors";
 import type { Reconciler } from "../domain/reconcile";
+import type { ParleyWrites } from "../domain/write-ops";
 import { actionProblem, requireReconciler, topLevelAction } from "./actions";
 import type { HttpApp } from "./env";
 import { type EnvelopeInfo, success } from "./envelope";
@@ -31,9 +32,9 @@ import { rejectOtherMethods, serve } from "./route";
 /** What the conference routes use. */
 export interface ConferenceRoutesDeps {
   info: EnvelopeInfo;
-  conferences: ConferenceService;
   views: ConferenceViews;
   control: ConferenceControl;
+  writes: ParleyWrites;
   /** Absent when parley runs on a bus with no way to ask the media servers. */
   reconciler: Reconciler | undefined;
 }
@@ -125,14 +126,18 @@ const act = createRoute({
 
 /** Declares and serves the conference routes; the account guard in app.ts authenticates them. */
 export function registerConferenceRoutes(app: HttpApp, deps: ConferenceRoutesDeps): void {
-  const { info, conferences, views, control } = deps;
+  const { info, views, control } = deps;
 
   serve(app, list, (c) => {
     const data = views.list(c.req.param("accountId"));
     return success(c, info, data, { extra: { page_size: data.length } });
   });
   serve(app, create, async (c) => {
-    const created = conferences.create(c.req.param("accountId"), dataObject(await readEnvelope(c)));
+    const data = dataObject(await readEnvelope(c));
+    const created = await deps.writes.run("conference.create", {
+      accountId: c.req.param("accountId"),
+      data,
+    });
     c.header("Location", created.id);
     return success(c, info, created.doc, { status: 201, revision: created.revision });
   });
@@ -148,17 +153,22 @@ export function registerConferenceRoutes(app: HttpApp, deps: ConferenceRoutesDep
   serve(app, replace, async (c) => {
     const { accountId, conferenceId } = c.req.param();
     const body = dataObject(await readEnvelope(c));
-    const updated = conferences.replace(accountId, conferenceId, body);
+    const updated = await deps.writes.run("conference.replace", {
+      accountId,
+      conferenceId,
+      data: body,
+    });
     return success(c, info, updated.doc, { revision: updated.revision });
   });
   serve(app, merge, async (c) => {
     const { accountId, conferenceId } = c.req.param();
-    const updated = conferences.patch(accountId, conferenceId, dataObject(await readEnvelope(c)));
+    const data = dataObject(await readEnvelope(c));
+    const updated = await deps.writes.run("conference.patch", { accountId, conferenceId, data });
     return success(c, info, updated.doc, { revision: updated.revision });
   });
-  serve(app, remove, (c) => {
+  serve(app, remove, async (c) => {
     const { accountId, conferenceId } = c.req.param();
-    const deleted = conferences.remove(accountId, conferenceId);
+    const deleted = await deps.writes.run("conference.remove", { accountId, conferenceId });
     const doc = { ...deleted.doc, _read_only: { deleted: true } };
     return success(c, info, doc, { revision: deleted.revision });
   });

@@ -3,13 +3,14 @@
  * delivery with its attempts, and the action `retry`.
  * @module
  */
+
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { kazooRequest, pageSize } from "../../protocol/envelope";
 import { deliveryDetail, deliveryListQuery, deliveryView } from "../../protocol/webhooks";
 import { badIdentifier, faultyRequest } from "../domain/errors";
+import type { ParleyWrites } from "../domain/write-ops";
 import type { DeliveryLog } from "../webhooks/delivery-log";
-import type { Dispatcher } from "../webhooks/dispatcher";
 import type { Subscription, SubscriptionStore } from "../webhooks/subscriptions";
 import { actionProblem, dataAction } from "./actions";
 import type { HttpApp } from "./env";
@@ -23,7 +24,7 @@ export interface DeliveryRoutesDeps {
   info: EnvelopeInfo;
   subscriptions: SubscriptionStore;
   deliveryLog: DeliveryLog;
-  dispatcher: Dispatcher;
+  writes: ParleyWrites;
 }
 
 /** The account's subscription, or 404 `bad_identifier`. */
@@ -88,7 +89,7 @@ const retry = createRoute({
 
 /** Declares and serves the delivery log routes, under the account guard. */
 export function registerDeliveryRoutes(app: HttpApp, deps: DeliveryRoutesDeps): void {
-  const { info, subscriptions, deliveryLog, dispatcher } = deps;
+  const { info, subscriptions, deliveryLog } = deps;
 
   serve(app, list, (c) => {
     const { accountId, webhookId } = c.req.param();
@@ -115,10 +116,9 @@ export function registerDeliveryRoutes(app: HttpApp, deps: DeliveryRoutesDeps): 
     if (action !== "retry") {
       throw faultyRequest(actionProblem(action, ["retry"]));
     }
-    if (!deliveryLog.retry(webhookId, deliveryId)) {
+    if (!(await deps.writes.run("delivery.retry", { webhookId, deliveryId }))) {
       throw badIdentifier(deliveryId);
     }
-    dispatcher.wake();
     return success(c, info, deliveryLog.get(webhookId, deliveryId), { status: 201 });
   });
   rejectOtherMethods(app, "/v2/accounts/:accountId/webhooks/:webhookId/deliveries/:deliveryId");

@@ -4,6 +4,7 @@
  * bodies (errors.ts), validation errors 422 and keyed by field.
  * @module
  */
+
 import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { z } from "zod";
@@ -17,6 +18,7 @@ import {
 import type { Authenticator } from "../domain/auth";
 import type { MeetingService } from "../domain/meetings";
 import type { SideEvents } from "../domain/side-events";
+import type { ParleyWrites } from "../domain/write-ops";
 import type { Logger } from "../logger";
 import type { HttpApp, HttpEnv } from "./env";
 import { filtersOf, userOf } from "./meeting-filters";
@@ -29,6 +31,7 @@ import { parseWith, rejectOtherMethods, serve } from "./route";
 export interface MeetingRoutesDeps {
   auth: Authenticator;
   meetings: MeetingService;
+  writes: ParleyWrites;
   /** Shows a meeting as seed 002's model (`meeting-format.ts`). */
   meetingJson: MeetingPresenter;
   sideEvents: SideEvents;
@@ -128,7 +131,11 @@ export function registerMeetingRoutes(app: HttpApp, deps: MeetingRoutesDeps): vo
     serve(app, createAt(path, `Create a meeting${sdk}`), async (c) => {
       const { accountId, userId } = userOf(c, auth);
       const data = parseWith(createMeetingBody, await body(c));
-      const created = await meetings.create(accountId, userId, data);
+      const created = await deps.writes.run("meeting.create", {
+        accountId,
+        hostId: userId,
+        body: data,
+      });
       return c.json(meetingJson(created), 201);
     });
     serve(
@@ -162,12 +169,16 @@ export function registerMeetingRoutes(app: HttpApp, deps: MeetingRoutesDeps): vo
   serve(app, update, async (c) => {
     const { accountId, userId } = userOf(c, auth);
     const data = parseWith(updateMeetingBody, await body(c));
-    const updated = await meetings.update(accountId, userId, stripJson(c.req.param("id")), data);
+    const meetingId = stripJson(c.req.param("id"));
+    const updated = await meetings.update(accountId, userId, meetingId, data, (body) =>
+      deps.writes.run("meeting.update", { accountId, userId, meetingId, body }),
+    );
     return c.json(meetingJson(updated));
   });
-  serve(app, remove, (c) => {
+  serve(app, remove, async (c) => {
     const { accountId, userId } = userOf(c, auth);
-    meetings.remove(accountId, userId, stripJson(c.req.param("id")));
+    const meetingId = stripJson(c.req.param("id"));
+    await deps.writes.run("meeting.remove", { accountId, userId, meetingId });
     return c.body(null, 200);
   });
   rejectOtherMethods(app, "/meetings/*", "Method not allowed");

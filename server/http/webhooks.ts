@@ -3,6 +3,7 @@
  * `rotate_secret`, `ping` and `recover`. The delivery log is in deliveries.ts.
  * @module
  */
+
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { kazooRequest, pageSize } from "../../protocol/envelope";
@@ -14,12 +15,9 @@ import {
   webhookBody,
 } from "../../protocol/webhooks";
 import { faultyRequest, validationFailed } from "../domain/errors";
-import { osEntropy } from "../domain/ids";
 import { isPlainObject } from "../domain/merge";
+import type { ParleyWrites } from "../domain/write-ops";
 import type { DeliveryLog } from "../webhooks/delivery-log";
-import { newEventId } from "../webhooks/derive";
-import type { Dispatcher } from "../webhooks/dispatcher";
-import type { Outbox } from "../webhooks/outbox";
 import {
   type SubscriptionStore,
   subscriptionView as showSubscription,
@@ -36,11 +34,9 @@ import { rejectOtherMethods, serve } from "./route";
 export interface WebhookRoutesDeps {
   info: EnvelopeInfo;
   subscriptions: SubscriptionStore;
-  outbox: Outbox;
   deliveryLog: DeliveryLog;
-  dispatcher: Dispatcher;
-  now: () => number;
-  runInTransaction<T>(fn: () => T): T;
+  /** Every change (create, update, delete, actions) is a write through the log. */
+  writes: ParleyWrites;
 }
 
 /** `since` as ISO 8601 or Unix seconds. */
@@ -141,7 +137,7 @@ const act = createRoute({
 
 /** Declares and serves the subscription routes and the delivery log, under the account guard. */
 export function registerWebhookRoutes(app: HttpApp, deps: WebhookRoutesDeps): void {
-  const { info, subscriptions, outbox, deliveryLog, dispatcher } = deps;
+  const { info, subscriptions, deliveryLog } = deps;
   // Authentication comes from the `/v2/accounts/:accountId/*` guard.
 
   serve(app, list, (c) => {
@@ -149,8 +145,11 @@ export function registerWebhookRoutes(app: HttpApp, deps: WebhookRoutesDeps): vo
     return success(c, info, data, { extra: { page_size: data.length } });
   });
   serve(app, create, async (c) => {
-    const data = dataObject(await readEnvelope(c));
-    const created = await subscriptions.create(c.req.param("accountId"), data);
+    const body = await subscriptions.validate(dataObject(await readEnvelope(c)));
+    const created = await deps.writes.run("webhook.create", {
+      accountId: c.req.param("accountId"),
+      body,
+    });
     c.header("Location", created.id);
     return success(c, info, showSubscription(created, true), { status: 201 });
   });
@@ -166,60 +165,41 @@ export function registerWebhookRoutes(app: HttpApp, deps: WebhookRoutesDeps): vo
   });
   serve(app, replace, async (c) => {
     const { accountId, webhookId } = c.req.param();
-    const data = dataObject(await readEnvelope(c));
-    return success(
-      c,
-      info,
-      showSubscription(await subscriptions.replace(accountId, webhookId, data)),
-    );
+    requireSubscription(subscriptions, accountId, webhookId);
+    const body = await subscriptions.validate(dataObject(await readEnvelope(c)));
+    const updated = await deps.writes.run("webhook.update", { accountId, webhookId, body });
+    return success(c, info, showSubscription(updated));
   });
   serve(app, merge, async (c) => {
     const { accountId, webhookId } = c.req.param();
     const data = dataObject(await readEnvelope(c));
-    return success(
-      c,
-      info,
-      showSubscription(await subscriptions.patch(accountId, webhookId, data)),
-    );
+    const body = await subscriptions.patched(accountId, webhookId, data);
+    const updated = await deps.writes.run("webhook.update", { accountId, webhookId, body });
+    return success(c, info, showSubscription(updated));
   });
-  serve(app, remove, (c) => {
+  serve(app, remove, async (c) => {
     const { accountId, webhookId } = c.req.param();
-    const removed = subscriptions.remove(accountId, webhookId);
+    const removed = await deps.writes.run("webhook.remove", { accountId, webhookId });
     return success(c, info, { ...showSubscription(removed), _read_only: { deleted: true } });
   });
   serve(app, act, async (c) => {
     const { accountId, webhookId } = c.req.param();
     const body = await readEnvelope(c);
-    const sub = requireSubscription(subscriptions, accountId, webhookId);
+    requireSubscription(subscriptions, accountId, webhookId);
     const action = topLevelAction(body);
     switch (action) {
       case "rotate_secret": {
-        const rotated = subscriptions.rotateSecret(accountId, webhookId);
+        const rotated = await deps.writes.run("webhook.rotate_secret", { accountId, webhookId });
         return success(c, info, showSubscription(rotated, true), { status: 201 });
       }
       case "ping": {
-        const at = deps.now();
-        const deliveryId = deps.runInTransaction(() =>
-          outbox.enqueueFor(sub, {
-            id: newEventId(osEntropy),
-            accountId,
-            conferenceId: null,
-            type: "webhook.ping",
-            seq: null,
-            occurredAt: at,
-            data: { event: "webhook.ping", webhook: { id: sub.id, name: sub.name } },
-            raw: null,
-            extra: {},
-          }),
-        );
-        dispatcher.wake();
+        const deliveryId = await deps.writes.run("webhook.ping", { accountId, webhookId });
         return success(c, info, { delivery_id: deliveryId }, { status: 201 });
       }
       case "recover": {
         const data = isPlainObject(body.data) ? body.data : {};
         const since = sinceOf(data.since ?? body.envelope.since);
-        const recovered = deliveryLog.recover(webhookId, since);
-        dispatcher.wake();
+        const recovered = await deps.writes.run("webhook.recover", { webhookId, since });
         return success(c, info, { recovered }, { status: 201 });
       }
       default:
@@ -228,5 +208,5 @@ export function registerWebhookRoutes(app: HttpApp, deps: WebhookRoutesDeps): vo
   });
   rejectOtherMethods(app, "/v2/accounts/:accountId/webhooks/:webhookId");
 
-  registerDeliveryRoutes(app, { info, subscriptions, deliveryLog, dispatcher });
+  registerDeliveryRoutes(app, { info, subscriptions, deliveryLog, writes: deps.writes });
 }

@@ -6,6 +6,8 @@
 import type { MemoryBus } from "../amqp/memory-bus";
 import type { AccountService } from "../domain/accounts";
 import type { ConferenceService } from "../domain/conferences";
+import { newSecret, osEntropy, sha256Hex } from "../domain/ids";
+import type { ParleyWrites } from "../domain/write-ops";
 import type { Logger } from "../logger";
 import { connectAmqpLink } from "./amqp-link";
 import { type Simulator, type SwitchLink, startSimulator } from "./switch-simulator";
@@ -22,6 +24,8 @@ export interface SimulationHandle {
 export async function runSimulation(deps: {
   accounts: AccountService;
   conferences: ConferenceService;
+  /** The demo account and conferences are written like any other change (through the log). */
+  writes: ParleyWrites;
   logger: Logger;
   memoryBus: MemoryBus | undefined;
   amqp: { url: string; exchange: string } | undefined;
@@ -29,15 +33,21 @@ export async function runSimulation(deps: {
   let createdApiKey: string | undefined;
   let account = deps.accounts.first();
   if (!account) {
-    const created = deps.accounts.create("demo");
-    createdApiKey = created.api_key;
-    account = created;
+    createdApiKey = newSecret(osEntropy);
+    account = await deps.writes.run("account.create", {
+      name: "demo",
+      keyDigest: sha256Hex(createdApiKey),
+    });
   }
-  const existing = deps.conferences.list(account.id).slice(0, demoConferences.length);
-  const conferenceIds =
-    existing.length > 0
-      ? existing.map((c) => c.id)
-      : demoConferences.map((name) => deps.conferences.create(account.id, { name }).id);
+  const accountId = account.id;
+  const existing = deps.conferences.list(accountId).slice(0, demoConferences.length);
+  const conferenceIds: string[] = existing.map((c) => c.id);
+  if (conferenceIds.length === 0) {
+    for (const name of demoConferences) {
+      const created = await deps.writes.run("conference.create", { accountId, data: { name } });
+      conferenceIds.push(created.id);
+    }
+  }
 
   let link: SwitchLink;
   let closeLink = async () => {};

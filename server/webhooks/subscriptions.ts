@@ -28,9 +28,16 @@ export interface SubscriptionStore {
   /** Enabled subscriptions of an account (cached; the outbox reads it on the hot path). */
   active(accountId: string): Subscription[];
   byId(id: string): Subscription | undefined;
-  create(accountId: string, data: unknown): Promise<Subscription>;
-  replace(accountId: string, id: string, data: unknown): Promise<Subscription>;
-  patch(accountId: string, id: string, data: unknown): Promise<Subscription>;
+  /**
+   * Checks a body (schema, and the SSRF guard's DNS look-up) where the request arrived, before
+   * the change is written: the write itself (`create`, `update`) is then synchronous and the same
+   * on every node.
+   */
+  validate(data: unknown): Promise<WebhookBody>;
+  /** The body a PATCH asks for: the stored subscription's with `data` merged in, checked. */
+  patched(accountId: string, id: string, data: unknown): Promise<WebhookBody>;
+  create(accountId: string, body: WebhookBody): Subscription;
+  update(accountId: string, id: string, body: WebhookBody): Subscription;
   remove(accountId: string, id: string): Subscription;
   rotateSecret(accountId: string, id: string): Subscription;
   /** Disables an endpoint with a reason (410 Gone, days of failures). */
@@ -87,8 +94,16 @@ class Subscriptions implements SubscriptionStore {
     return this.#statements.byId.get({ id });
   }
 
-  async create(accountId: string, data: unknown): Promise<Subscription> {
-    const body = await this.#validate(data);
+  validate(data: unknown): Promise<WebhookBody> {
+    return this.#validate(data);
+  }
+
+  patched(accountId: string, id: string, data: unknown): Promise<WebhookBody> {
+    const row = this.#require(accountId, id);
+    return this.#validate(isPlainObject(data) ? deepMerge(bodyFields(row), data) : data);
+  }
+
+  create(accountId: string, body: WebhookBody): Subscription {
     const at = this.#deps.now();
     const row: Subscription = {
       id: `wh_${this.#deps.entropy.bytes(12).toString("hex")}`,
@@ -108,15 +123,7 @@ class Subscriptions implements SubscriptionStore {
     return row;
   }
 
-  async replace(accountId: string, id: string, data: unknown): Promise<Subscription> {
-    const body = await this.#validate(data);
-    return this.#update(accountId, this.#require(accountId, id), body);
-  }
-
-  async patch(accountId: string, id: string, data: unknown): Promise<Subscription> {
-    const row = this.#require(accountId, id);
-    const merged = isPlainObject(data) ? deepMerge(bodyFields(row), data) : data;
-    const body = await this.#validate(merged);
+  update(accountId: string, id: string, body: WebhookBody): Subscription {
     return this.#update(accountId, this.#require(accountId, id), body);
   }
 

@@ -19,6 +19,7 @@ import { createDispatcher, type Dispatcher } from "./dispatcher";
 import { createOutbox, type Outbox } from "./outbox";
 import { createSender } from "./sender";
 import type { ResolveHost } from "./ssrf";
+import type { Subscription } from "./subscription-body";
 import { createSubscriptionStore, type SubscriptionStore } from "./subscriptions";
 
 export interface WebhookSystem {
@@ -37,6 +38,8 @@ export interface WebhookSystem {
   onConferenceChange(accountId: string, change: ConferenceChange): void;
   /** Deliveries still to be made, by state (the metrics gauge). */
   backlog(): { pending: number; retrying: number };
+  /** Queues a `webhook.ping` for one endpoint, whatever its filters; returns the delivery id. */
+  ping(subscription: Subscription): string;
 }
 
 export function createWebhookSystem(deps: {
@@ -105,6 +108,23 @@ export function createWebhookSystem(deps: {
     outbox,
     deliveryLog,
     dispatcher,
+    ping(sub) {
+      const deliveryId = sqlite.transaction(() =>
+        outbox.enqueueFor(sub, {
+          id: newEventId(entropy),
+          accountId: sub.accountId,
+          conferenceId: null,
+          type: "webhook.ping",
+          seq: null,
+          occurredAt: now(),
+          data: { event: "webhook.ping", webhook: { id: sub.id, name: sub.name } },
+          raw: null,
+          extra: {},
+        }),
+      )();
+      dispatcher.wake();
+      return deliveryId;
+    },
     onTransitions(transitions, source) {
       const accountId = transitions[0]?.run.accountId;
       // Nothing subscribed, nothing to derive: the common case costs one map lookup.
