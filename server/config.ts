@@ -54,6 +54,7 @@ const envSchema = z.object({
     .or(z.literal("").transform(() => undefined)),
   AMQP_EXCHANGE: z.string().min(1).default("conference"),
   AMQP_QUEUE: z.string().min(1).default("parley.events"),
+  PARLEY_WORK_PARTITIONS: z.coerce.number().int().min(1).max(64).default(4),
   PARLEY_LOG_RETENTION: z
     .string()
     .regex(/^\d+[YMDhms]$/, "must be a number and a unit (Y, M, D, h, m, s), e.g. 7D")
@@ -105,6 +106,8 @@ export interface Config {
   amqpQueue: string;
   /** How long the log stream keeps entries (RabbitMQ's `x-max-age`). */
   logRetention: string;
+  /** Leases the webhook sending is split into, so a cluster's nodes share it. */
+  workPartitions: number;
   /** The system admin token; unset means one is generated on first start and printed once. */
   adminToken: string | undefined;
   /** Start the built-in switch simulator. */
@@ -165,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     amqpExchange: e.AMQP_EXCHANGE,
     amqpQueue: e.AMQP_QUEUE,
     logRetention: e.PARLEY_LOG_RETENTION,
+    workPartitions: e.PARLEY_WORK_PARTITIONS,
     adminToken: e.PARLEY_ADMIN_TOKEN,
     simulate: e.PARLEY_SIMULATE,
     tokenTtlSeconds: e.PARLEY_TOKEN_TTL,

@@ -85,23 +85,18 @@ export async function createServer(
     lifecycle.started("database", () => store.close());
     const secrets = loadSecrets(store.db, config);
     const metrics = createMetrics();
-    const { bus, log, memoryBus, rabbit, describe } = assembleBus(config, {
+    const { bus, log, leases, memoryBus, rabbit, describe } = assembleBus(config, {
       logger,
       metrics,
       ...(overrides.bus ? { given: overrides.bus } : {}),
     });
     const domain = assembleDomain(config, { store, secrets, now, entropy: replay });
-    const base = { store, logger, now, entropy: replay, replay, metrics, domain };
-    const webhooks = assembleWebhooks(config, { ...base, resolveHost: overrides.resolveHost });
     // Every change is written to the log and answered once this node applied it.
     const waiters = new EntryWaiters();
     const writes = logWrites(log, waiters, { newEntryId: () => randomUUID(), now });
-    const operations = assembleOperations(config, {
-      ...base,
-      bus,
-      writes,
-      webhooks: webhooks.webhooks,
-    });
+    const base = { store, logger, now, entropy: replay, replay, metrics, domain, writes, leases };
+    const webhooks = assembleWebhooks(config, { ...base, resolveHost: overrides.resolveHost });
+    const operations = assembleOperations(config, { ...base, bus, webhooks: webhooks.webhooks });
     const handlers = writeHandlers({
       domain,
       webhooks: webhooks.webhooks,
@@ -126,7 +121,6 @@ export async function createServer(
     const http = await assembleHttp(config, {
       ...base,
       bus,
-      writes,
       operations,
       ingest,
       webhooks,
@@ -143,7 +137,7 @@ export async function createServer(
     });
     domain.setPublicUrl(http.url);
     webhooks.start(lifecycle);
-    operations.startReminders(lifecycle);
+    operations.startReminders(lifecycle, leases);
     await ingest.follow();
     lifecycle.started("log", () => log.close());
     lifecycle.started("message bus", () => bus.close());

@@ -5,6 +5,7 @@
  * @module
  */
 import { brokerAddress } from "../amqp/broker-link-state";
+import { partitionOf, RabbitLeases } from "../amqp/leases";
 import { createMemoryBus, type MemoryBus } from "../amqp/memory-bus";
 import { InProcessLog } from "../amqp/memory-log";
 import { createRabbitBus, type RabbitBus } from "../amqp/rabbitmq";
@@ -13,8 +14,10 @@ import type { Config } from "../config";
 import type { CommandBus } from "../domain/command-bus";
 import type { EventSource } from "../domain/event-source";
 import type { ReplicatedLog } from "../domain/replicated-log";
+import { soleNodeLeases, type WorkLeases } from "../domain/work-leases";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
+import { Signal } from "./signal";
 
 export type Bus = EventSource & CommandBus;
 
@@ -22,6 +25,8 @@ export interface BusPart {
   bus: Bus;
   /** The replicated log: the bus's stream with RabbitMQ, in-process otherwise. */
   log: ReplicatedLog & { positionKey: string };
+  /** Which once-per-cluster work this node does (all of it without RabbitMQ). */
+  leases: WorkLeases;
   /** The embedded bus, when parley runs without RabbitMQ. */
   memoryBus: MemoryBus | undefined;
   /** The RabbitMQ bus, when `AMQP_URL` is set. */
@@ -46,6 +51,7 @@ export function assembleBus(
         });
   const bus: Bus = deps.given ?? memoryBus ?? (rabbit as RabbitBus);
   const log = rabbit ? streamLogOn(rabbit, config, deps.logger) : inProcessLog();
+  const leases = rabbit ? leasesOn(rabbit, config, deps.logger) : soleNodeLeases;
   if (bus.kind === "amqp") {
     deps.metrics.gauge({
       name: "parley_amqp_connected",
@@ -56,6 +62,7 @@ export function assembleBus(
   return {
     bus,
     log,
+    leases,
     memoryBus,
     rabbit,
     describe: () =>
@@ -76,4 +83,28 @@ function streamLogOn(rabbit: RabbitBus, config: Config, logger: Logger) {
 
 function inProcessLog() {
   return Object.assign(new InProcessLog(), { positionKey: "log_position" });
+}
+
+/** The cluster's leases, joined on each of the bus's connections. */
+function leasesOn(rabbit: RabbitBus, config: Config, logger: Logger): WorkLeases {
+  const partitions = config.workPartitions;
+  const changed = new Signal<[string, boolean]>();
+  const leases = new RabbitLeases({
+    prefix: `${config.amqpQueue}.lease`,
+    names: [
+      ...Array.from({ length: partitions }, (_, k) => `webhooks.${k}`),
+      "reminders",
+      "reconcile",
+    ],
+    logger,
+    onChange: (name, held) => changed.emit(name, held),
+  });
+  rabbit.onConnected((model) => leases.attach(model));
+  rabbit.onLost(() => leases.detach());
+  return {
+    ownsEndpoint: (webhookId) => leases.holds(`webhooks.${partitionOf(webhookId, partitions)}`),
+    holds: (name) => leases.holds(name),
+    held: () => leases.held(),
+    onChange: (listener) => changed.on(listener),
+  };
 }

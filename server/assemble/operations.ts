@@ -11,6 +11,7 @@ import type { CommandBus } from "../domain/command-bus";
 import { type ConferenceControl, createConferenceControl } from "../domain/control";
 import type { Entropy } from "../domain/ids";
 import { createMeetingService, type MeetingService } from "../domain/meetings";
+import type { WorkLeases } from "../domain/work-leases";
 import type { ParleyWrites } from "../domain/write-ops";
 import { meetingFormatter } from "../http/meeting-format";
 import type { Logger } from "../logger";
@@ -28,8 +29,11 @@ export interface OperationsPart {
   meetings: MeetingService;
   /** The meeting as the API and the webhooks show it. */
   meetingJson: ReturnType<typeof meetingFormatter>;
-  /** Sends meeting reminders when due (each once, even across restarts). */
-  startReminders(lifecycle: Lifecycle): void;
+  /**
+   * Sends meeting reminders when due (each once, even across restarts), from the node holding
+   * the reminders lease.
+   */
+  startReminders(lifecycle: Lifecycle, leases: WorkLeases): void;
 }
 
 export function assembleOperations(
@@ -70,15 +74,14 @@ export function assembleOperations(
     commandsSent,
     meetings,
     meetingJson,
-    startReminders(lifecycle) {
+    startReminders(lifecycle, leases) {
       const timer = setInterval(() => {
-        try {
-          if (meetings.sendDueReminders() > 0) {
-            webhooks.dispatcher.wake();
-          }
-        } catch (error) {
-          deps.logger.error({ err: error }, "meeting reminders failed");
+        if (!leases.holds("reminders") || !meetings.hasDueReminders()) {
+          return;
         }
+        deps.writes.run("meeting.reminders", {}).catch((error: unknown) => {
+          deps.logger.error({ err: error }, "meeting reminders failed");
+        });
       }, 1000);
       timer.unref();
       lifecycle.started("meeting reminders", () => clearInterval(timer));

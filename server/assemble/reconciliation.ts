@@ -18,6 +18,7 @@ import { createReconciler, type Reconciler } from "../domain/reconcile";
 import { type ReconcileSchedule, startReconcileSchedule } from "../domain/reconcile-schedule";
 import { getOrCreateSetting, getSetting } from "../domain/settings";
 import type { Db } from "../domain/store";
+import type { WorkLeases } from "../domain/work-leases";
 import type { Logger } from "../logger";
 import { type Metrics, reasonKind } from "../metrics";
 import { version } from "../version";
@@ -47,6 +48,8 @@ export function setUpReconciliation(deps: {
   logger: Logger;
   appVersion: string;
   observeRefused(reason: string): void;
+  /** Whether this node runs the scheduled rounds (the reconcile lease). */
+  shouldRun?: () => boolean;
 }): Reconciliation | undefined {
   const { config, bus, logger } = deps;
   if (!bus) {
@@ -84,6 +87,7 @@ export function setUpReconciliation(deps: {
     search,
     intervalMs: config.reconcileIntervalSeconds * 1000,
     logger,
+    ...(deps.shouldRun ? { shouldRun: deps.shouldRun } : {}),
   });
   return {
     reconciler,
@@ -106,6 +110,7 @@ export function assembleReconciliation(
     domain: { live: LiveState; accounts: AccountService; conferences: ConferenceService };
     logger: Logger;
     metrics: Metrics;
+    leases: WorkLeases;
     lifecycle: Lifecycle;
   },
 ): Reconciliation | undefined {
@@ -121,6 +126,13 @@ export function assembleReconciliation(
     logger: deps.logger,
     appVersion: version,
     observeRefused: (reason) => metrics.deadLettered.inc({ reason: reasonKind(reason) }),
+    shouldRun: () => deps.leases.holds("reconcile"),
+  });
+  // The node that gains the reconcile lease runs a round: its predecessor may have died mid-way.
+  deps.leases.onChange((name, held) => {
+    if (name === "reconcile" && held) {
+      reconciliation?.reconciler.run({ kind: "all" }, "lease").catch(() => {});
+    }
   });
   deps.lifecycle.started("reconciliation", () => reconciliation?.close());
   return reconciliation;

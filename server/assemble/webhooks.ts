@@ -7,6 +7,8 @@
 import type { Config } from "../config";
 import type { Store } from "../db/open";
 import type { Entropy } from "../domain/ids";
+import type { WorkLeases } from "../domain/work-leases";
+import type { ParleyWrites } from "../domain/write-ops";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import { version } from "../version";
@@ -35,6 +37,10 @@ export function assembleWebhooks(
     metrics: Metrics;
     domain: DomainPart;
     resolveHost: ResolveHost | undefined;
+    /** Attempts' outcomes are writes of the log. */
+    writes: ParleyWrites;
+    /** Which endpoints this node sends for. */
+    leases: WorkLeases;
   },
 ): WebhooksPart {
   const { metrics, domain } = deps;
@@ -57,7 +63,11 @@ export function assembleWebhooks(
       metrics.deliverySeconds.observe(seconds);
     },
     context,
+    recordOutcomes: (outcomes) => deps.writes.run("delivery.outcomes", { outcomes }),
+    owns: (webhookId) => deps.leases.ownsEndpoint(webhookId),
   });
+  // A partition gained: its pending deliveries are this node's to send now.
+  deps.leases.onChange(() => webhooks.dispatcher.wake());
   domain.conferenceChanges.on((change) =>
     webhooks.onConferenceChange(change.conference.accountId, change),
   );

@@ -64,6 +64,17 @@ export function writeHandlers(parts: {
       meetings.applyUpdate(accountId, userId, meetingId, body),
     "meeting.remove": ({ accountId, userId, meetingId }) =>
       meetings.remove(accountId, userId, meetingId),
+    "delivery.outcomes": ({ outcomes }) => {
+      parts.webhooks.recordOutcomes(outcomes);
+      dispatcher.wake();
+    },
+    "meeting.reminders": () => {
+      const sent = meetings.sendDueReminders();
+      if (sent > 0) {
+        dispatcher.wake();
+      }
+      return sent;
+    },
   };
 }
 

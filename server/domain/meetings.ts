@@ -49,6 +49,8 @@ export interface MeetingService {
   byConference(conferenceId: string): MeetingRow | undefined;
   /** Sends due reminders (each once); returns how many went out. */
   sendDueReminders(): number;
+  /** Whether a reminder is due now (a read: the sending itself is a write of the log). */
+  hasDueReminders(): boolean;
 }
 
 /** The meeting service's collaborators, passed in by the composition root. */
@@ -163,6 +165,10 @@ class Meetings implements MeetingService {
 
   sendDueReminders(): number {
     return sendDueReminders(this.#store, this.#deps);
+  }
+
+  hasDueReminders(): boolean {
+    return this.#store.dueReminders(this.#deps.now()).length > 0;
   }
 
   /** Reads, merges and writes in one synchronous transaction: no other write lands between. */

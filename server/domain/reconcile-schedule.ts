@@ -19,11 +19,16 @@ export function startReconcileSchedule(deps: {
   search: MediaSearch;
   intervalMs: number;
   logger: Logger;
+  /** Whether this node runs the rounds (in a cluster, the holder of the reconcile lease). */
+  shouldRun?: () => boolean;
 }): ReconcileSchedule {
   const { reconciler, logger } = deps;
   let up = false;
   let startPending = false;
   const run = (trigger: string) => {
+    if (deps.shouldRun && !deps.shouldRun()) {
+      return;
+    }
     reconciler.run({ kind: "all" }, trigger).catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
       logger.warn({ trigger }, `reconciliation with the media servers did not run: ${message}`);

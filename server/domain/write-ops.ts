@@ -8,6 +8,7 @@
  */
 import type { CreateMeetingBody, UpdateMeetingBody } from "../../protocol/meetings";
 import type { WebhookBody } from "../../protocol/webhooks";
+import type { AttemptOutcome } from "../webhooks/delivery-outcomes";
 import type { Subscription } from "../webhooks/subscription-body";
 import type { Account } from "./accounts";
 import type { StoredConference } from "./conferences";
@@ -44,6 +45,10 @@ export interface WriteOps {
   }) => MeetingRow;
   "meeting.update": (args: MeetingRef & { body: UpdateMeetingBody }) => MeetingRow;
   "meeting.remove": (args: MeetingRef) => void;
+  /** Records what webhook attempts came to (sent by the node holding their partition). */
+  "delivery.outcomes": (args: { outcomes: AttemptOutcome[] }) => void;
+  /** Sends the meeting reminders due at the entry's time; returns how many. */
+  "meeting.reminders": (args: Record<string, never>) => number;
 }
 
 /** Writing through the log, typed by `WriteOps`. */

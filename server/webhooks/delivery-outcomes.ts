@@ -8,6 +8,7 @@
  * @module
  */
 import type Database from "better-sqlite3";
+import type { Entropy } from "../domain/ids";
 import type { Logger } from "../logger";
 import { createDeliveryQueues } from "./delivery-queues";
 import type { SendResult } from "./sender";
@@ -21,23 +22,39 @@ export interface AttemptedDelivery {
   attempt_count: number;
 }
 
+/**
+ * One attempt as the dispatcher reports it (plain JSON: it travels in the replicated log, and
+ * every node records it alike); `result` absent means the delivery could not be sent at all.
+ */
+export interface AttemptOutcome {
+  delivery: AttemptedDelivery;
+  webhookId: string;
+  result?: SendResult;
+  at: number;
+}
+
 export interface DeliveryOutcomes {
   /** Records one attempt's result; call inside a transaction. */
   record(delivery: AttemptedDelivery, sub: Subscription, result: SendResult, at: number): void;
   /** Gives up on a delivery that cannot be sent at all (its event is gone). */
   abandon(delivery: AttemptedDelivery): void;
+  /** Records what the dispatcher reported; call inside a transaction (a write of the log). */
+  recordAll(outcomes: AttemptOutcome[]): void;
 }
 
 export function createDeliveryOutcomes(options: {
   sqlite: Database.Database;
   logger: Logger;
   now: () => number;
+  /** Retry jitter comes from it (the applied log entry's, alike on every node). */
+  entropy: Entropy;
   subscriptions: SubscriptionStore;
   /** Seconds to wait before each retry. */
   schedule: number[];
   disableAfterMs: number;
 }): DeliveryOutcomes {
   const { sqlite, logger, now, subscriptions, schedule, disableAfterMs } = options;
+  const jitter = () => options.entropy.bytes(4).readUInt32BE(0) / 0x1_0000_0000;
   const queues = createDeliveryQueues(sqlite);
   const recordAttempt = sqlite.prepare(
     `INSERT INTO delivery_attempts (delivery_id, attempted_at, status_code, duration_ms, error, response)
@@ -68,10 +85,10 @@ export function createDeliveryOutcomes(options: {
     if (result.retryAfterSeconds !== undefined) {
       return Math.min(Math.max(result.retryAfterSeconds, base), 2 * base);
     }
-    return base * (0.8 + Math.random() * 0.4);
+    return base * (0.8 + jitter() * 0.4);
   };
 
-  return {
+  const outcomes: DeliveryOutcomes = {
     record(delivery, sub, result, at) {
       const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
       recordAttempt.run(
@@ -106,7 +123,18 @@ export function createDeliveryOutcomes(options: {
     abandon(delivery) {
       sqlite.transaction(() => settle(delivery, "dead", null, null))();
     },
+    recordAll(reported) {
+      for (const { delivery, webhookId, result, at } of reported) {
+        const sub = subscriptions.byId(webhookId);
+        if (!result) {
+          outcomes.abandon(delivery);
+        } else if (sub) {
+          outcomes.record(delivery, sub, result, at);
+        }
+      }
+    },
   };
+  return outcomes;
 }
 
 /** "5 days", "12 hours", "3 minutes": the disable reason in the unit that reads best. */

@@ -48,6 +48,8 @@ export interface DeliveryQueues {
   due(at: number, excluded: readonly string[], limit: number): DueHead[];
   /** When the earliest unparked head falls due; undefined when there is none. */
   nextDueAt(): number | undefined;
+  /** The endpoints with unparked heads (the dispatcher leaves out those it does not send for). */
+  dueEndpoints(): string[];
 }
 
 const OPEN = "status IN ('pending', 'retrying')";
@@ -108,6 +110,9 @@ export function createDeliveryQueues(sqlite: Database.Database): DeliveryQueues 
      WHERE due_at IS NOT NULL ORDER BY due_at LIMIT 1`,
   );
 
+  const endpoints = sqlite.prepare(
+    "SELECT DISTINCT webhook_id FROM delivery_queues WHERE due_at IS NOT NULL",
+  );
   return {
     opened(webhookId, orderingKey, seqNo, dueAt, active) {
       open.run(webhookId, orderingKey, seqNo, active ? dueAt : null);
@@ -130,6 +135,9 @@ export function createDeliveryQueues(sqlite: Database.Database): DeliveryQueues 
     nextDueAt() {
       const row = next.get() as { at: number } | undefined;
       return row?.at;
+    },
+    dueEndpoints() {
+      return (endpoints.all() as Array<{ webhook_id: string }>).map((row) => row.webhook_id);
     },
   };
 }

@@ -11,7 +11,7 @@
  */
 import type Database from "better-sqlite3";
 import type { Logger } from "../logger";
-import { createDeliveryOutcomes, type DeliveryOutcomes } from "./delivery-outcomes";
+import type { AttemptOutcome } from "./delivery-outcomes";
 import { createDeliveryQueues, type DeliveryQueues, type DueHead } from "./delivery-queues";
 import { createDeliveryRequests, type DeliveryRequests } from "./delivery-requests";
 import { InFlight } from "./in-flight";
@@ -24,13 +24,17 @@ export interface DispatcherOptions {
   now: () => number;
   sender: Sender;
   subscriptions: SubscriptionStore;
-  /** Seconds to wait before each retry. */
-  schedule: number[];
   /** `domain` of bbb bodies. */
   domain: string;
   maxInFlight?: number;
   maxPerEndpoint?: number;
-  disableAfterMs?: number;
+  /**
+   * Records what attempts came to; resolves once recorded here. In a cluster this is a write of
+   * the log, so every node's delivery log and queues agree, and a queue stays busy until then.
+   */
+  recordOutcomes(outcomes: AttemptOutcome[]): Promise<void>;
+  /** Whether this node sends for an endpoint (its partition's lease); all of them by default. */
+  owns?: (webhookId: string) => boolean;
   /** Called after every attempt (metrics, tests). */
   onAttempt?: (deliveryId: string, result: SendResult) => void;
 }
@@ -50,7 +54,8 @@ export interface Dispatcher {
 interface Finished {
   row: DueHead;
   sub: Subscription;
-  result: SendResult;
+  /** Absent when the delivery could not be sent at all. */
+  result: SendResult | undefined;
   at: number;
 }
 
@@ -63,7 +68,6 @@ class DeliveryDispatcher implements Dispatcher {
   readonly #maxInFlight: number;
   readonly #queues: DeliveryQueues;
   readonly #requests: DeliveryRequests;
-  readonly #outcomes: DeliveryOutcomes;
   readonly #inFlight: InFlight;
   #running = false;
   #timer: NodeJS.Timeout | undefined;
@@ -80,14 +84,6 @@ class DeliveryDispatcher implements Dispatcher {
     this.#inFlight = new InFlight(options.maxPerEndpoint ?? 16);
     this.#queues = createDeliveryQueues(sqlite);
     this.#requests = createDeliveryRequests({ sqlite, domain: options.domain });
-    this.#outcomes = createDeliveryOutcomes({
-      sqlite,
-      logger: options.logger,
-      now: options.now,
-      subscriptions: options.subscriptions,
-      schedule: options.schedule,
-      disableAfterMs: options.disableAfterMs ?? 5 * 24 * 60 * 60 * 1000,
-    });
   }
 
   start(): void {
@@ -128,8 +124,8 @@ class DeliveryDispatcher implements Dispatcher {
         // Endpoints at their concurrency limit are left out, so one slow endpoint's backlog
         // cannot fill the window and starve the others. The page holds at most `maxInFlight`
         // busy heads, so it always has room for heads that can go.
-        const saturated = this.#inFlight.saturatedEndpoints();
-        const rows = this.#queues.due(this.#options.now(), saturated, this.#maxInFlight * 2);
+        const excluded = [...this.#inFlight.saturatedEndpoints(), ...this.#notOwned()];
+        const rows = this.#queues.due(this.#options.now(), excluded, this.#maxInFlight * 2);
         if (this.#launchPage(rows) === 0) {
           break;
         }
@@ -174,29 +170,48 @@ class DeliveryDispatcher implements Dispatcher {
     const at = this.#options.now();
     const request = this.#requests.build(row, sub, at);
     if (!request) {
-      this.#outcomes.abandon(row);
+      // Its event is gone: recorded as given up (the queue stays busy until then).
+      this.#inFlight.add(row);
+      this.#finished.push({ row, sub, result: undefined, at });
+      if (this.#finished.length === 1) {
+        setImmediate(() => void this.#recordFinished());
+      }
       return false;
     }
     this.#inFlight.add(row);
     this.#options.sender.send(request).then((result) => {
       this.#finished.push({ row, sub, result, at });
       if (this.#finished.length === 1) {
-        setImmediate(() => this.#recordFinished());
+        setImmediate(() => void this.#recordFinished());
       }
     });
     return true;
   }
 
-  /** Records the requests that came back this turn: one transaction, not one per delivery. */
-  #recordFinished(): void {
+  /** Endpoints with due work that another node sends for (their partition is not leased here). */
+  #notOwned(): string[] {
+    const owns = this.#options.owns;
+    return owns ? this.#queues.dueEndpoints().filter((id) => !owns(id)) : [];
+  }
+
+  /** Records the requests that came back this turn: one write, not one per delivery. */
+  async #recordFinished(): Promise<void> {
     const batch = this.#finished;
     this.#finished = [];
     try {
-      this.#options.sqlite.transaction(() => {
-        for (const f of batch) {
-          this.#outcomes.record(f.row, f.sub, f.result, f.at);
-        }
-      })();
+      await this.#options.recordOutcomes(
+        batch.map((f) => ({
+          delivery: {
+            id: f.row.id,
+            webhook_id: f.row.webhook_id,
+            ordering_key: f.row.ordering_key,
+            attempt_count: f.row.attempt_count,
+          },
+          webhookId: f.sub.id,
+          ...(f.result ? { result: f.result } : {}),
+          at: f.at,
+        })),
+      );
     } catch (error) {
       // Not recorded: the deliveries stay open and go again (same webhook-id).
       this.#options.logger.error(
@@ -206,7 +221,9 @@ class DeliveryDispatcher implements Dispatcher {
     }
     for (const f of batch) {
       this.#inFlight.remove(f.row);
-      this.#options.onAttempt?.(f.row.id, f.result);
+      if (f.result) {
+        this.#options.onAttempt?.(f.row.id, f.result);
+      }
     }
     if (this.#inFlight.size === 0) {
       this.#idle?.();

@@ -14,6 +14,7 @@ import type { Entropy } from "../domain/ids";
 import type { Transition } from "../domain/transitions";
 import type { Logger } from "../logger";
 import { createDeliveryLog, type DeliveryLog } from "./delivery-log";
+import { type AttemptOutcome, createDeliveryOutcomes } from "./delivery-outcomes";
 import { createDeriver, type DeriveContext, newEventId } from "./derive";
 import { createDispatcher, type Dispatcher } from "./dispatcher";
 import { createOutbox, type Outbox } from "./outbox";
@@ -40,6 +41,8 @@ export interface WebhookSystem {
   backlog(): { pending: number; retrying: number };
   /** Queues a `webhook.ping` for one endpoint, whatever its filters; returns the delivery id. */
   ping(subscription: Subscription): string;
+  /** Records what the dispatcher reported about its attempts (the write every node applies). */
+  recordOutcomes(outcomes: AttemptOutcome[]): void;
 }
 
 export function createWebhookSystem(deps: {
@@ -57,6 +60,10 @@ export function createWebhookSystem(deps: {
   resolveHost?: ResolveHost;
   /** Told about every attempt's outcome and duration (metrics). */
   onAttempt?: (ok: boolean, seconds: number, status: number | undefined) => void;
+  /** How attempts' outcomes are recorded (a write of the log); locally by default. */
+  recordOutcomes?: (outcomes: AttemptOutcome[]) => Promise<void>;
+  /** Whether this node sends for an endpoint; every endpoint by default. */
+  owns?: (webhookId: string) => boolean;
 }): WebhookSystem {
   const { db, sqlite, logger, now } = deps;
   const { entropy } = deps;
@@ -75,19 +82,30 @@ export function createWebhookSystem(deps: {
   });
   const deriver = createDeriver(deps.context, entropy);
   const deliveryLog = createDeliveryLog({ sqlite, now });
+  const outcomes = createDeliveryOutcomes({
+    sqlite,
+    logger,
+    now,
+    entropy,
+    subscriptions,
+    schedule: deps.schedule,
+    disableAfterMs: deps.disableAfterMs ?? 5 * 24 * 60 * 60 * 1000,
+  });
   const dispatcher = createDispatcher({
     sqlite,
     logger,
     now,
     subscriptions,
-    schedule: deps.schedule,
     domain: hostname(),
+    recordOutcomes:
+      deps.recordOutcomes ??
+      (async (reported) => sqlite.transaction(() => outcomes.recordAll(reported))()),
+    ...(deps.owns ? { owns: deps.owns } : {}),
     sender: createSender({
       allowPrivate: deps.allowPrivate,
       userAgent: deps.userAgent,
       ...(deps.resolveHost ? { resolveHost: deps.resolveHost } : {}),
     }),
-    ...(deps.disableAfterMs === undefined ? {} : { disableAfterMs: deps.disableAfterMs }),
     onAttempt: (_id, result) => {
       const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
       deps.onAttempt?.(ok, result.durationMs / 1000, result.status);
@@ -108,6 +126,9 @@ export function createWebhookSystem(deps: {
     outbox,
     deliveryLog,
     dispatcher,
+    recordOutcomes(reported) {
+      outcomes.recordAll(reported);
+    },
     ping(sub) {
       const deliveryId = sqlite.transaction(() =>
         outbox.enqueueFor(sub, {
