@@ -15,5 +15,9 @@ export const readiness = z
     database: z.enum(["ok", "not_writable"]),
     database_error: z.string().optional(),
     bus: z.enum(["embedded", "connected", "disconnected"]),
+    /** This node's name in the cluster (`PARLEY_NODE_ID`, else host:port). */
+    node: z.string(),
+    /** `following` once the node has applied the replicated log up to its own join entry. */
+    log: z.enum(["following", "catching_up", "unreachable", "broken"]),
   })
   .meta({ id: "Readiness" });

@@ -54,6 +54,10 @@ const envSchema = z.object({
     .or(z.literal("").transform(() => undefined)),
   AMQP_EXCHANGE: z.string().min(1).default("conference"),
   AMQP_QUEUE: z.string().min(1).default("parley.events"),
+  PARLEY_NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, "must be 1-64 letters, digits, '.', '_', ':' or '-'")
+    .optional(),
   PARLEY_WORK_PARTITIONS: z.coerce.number().int().min(1).max(64).default(4),
   PARLEY_LOG_RETENTION: z
     .string()
@@ -104,6 +108,8 @@ export interface Config {
   amqpExchange: string;
   /** parley's durable queue; its dead-letter queue is `<amqpQueue>.dead`, its log `<amqpQueue>.log`. */
   amqpQueue: string;
+  /** This node's name in a cluster (`/readyz`, `/metrics`, the envelope); unset: host:port. */
+  nodeId: string | undefined;
   /** How long the log stream keeps entries (RabbitMQ's `x-max-age`). */
   logRetention: string;
   /** Leases the webhook sending is split into, so a cluster's nodes share it. */
@@ -167,6 +173,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     amqpUrl: e.AMQP_URL,
     amqpExchange: e.AMQP_EXCHANGE,
     amqpQueue: e.AMQP_QUEUE,
+    nodeId: e.PARLEY_NODE_ID,
     logRetention: e.PARLEY_LOG_RETENTION,
     workPartitions: e.PARLEY_WORK_PARTITIONS,
     adminToken: e.PARLEY_ADMIN_TOKEN,

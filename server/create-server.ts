@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { MemoryBus } from "./amqp/memory-bus";
 import { assembleBus, type Bus } from "./assemble/bus";
+import { assembleCatchUp } from "./assemble/catch-up";
 import { assembleDomain } from "./assemble/domain";
 import { assembleGateway } from "./assemble/gateway";
 import { announceListening, assembleHttp } from "./assemble/http";
@@ -14,7 +15,6 @@ import { assembleIngest } from "./assemble/ingest";
 import { Lifecycle } from "./assemble/lifecycle";
 import { assembleOperations } from "./assemble/operations";
 import { assembleReconciliation } from "./assemble/reconciliation";
-import { loadSecrets } from "./assemble/secrets";
 import { assembleWebhooks } from "./assemble/webhooks";
 import { logWrites, writeHandlers } from "./assemble/writes";
 import type { Config } from "./config";
@@ -22,6 +22,7 @@ import { openStore, type Store } from "./db/open";
 import { EntryWaiters } from "./domain/entry-waiters";
 import { createHostEndingMark } from "./domain/host-ending";
 import type { Ingest } from "./domain/ingest";
+import { InstallationSecrets } from "./domain/installation-secrets";
 import { Replay } from "./domain/replay";
 import type { ContractViolationReporter } from "./http/contract-check";
 import type { HttpApp } from "./http/env";
@@ -57,6 +58,8 @@ export interface ParleyServer {
   gateway: Gateway;
   /** The embedded bus, when parley runs without RabbitMQ. */
   memoryBus: MemoryBus | undefined;
+  /** This node's name in the cluster (`PARLEY_NODE_ID`, else host:port). */
+  node: string;
   /** Set only on the start that generated the admin token: print it once, it is not stored. */
   generatedAdminToken: string | undefined;
   /** The built-in switch simulator, when `PARLEY_SIMULATE=1`. */
@@ -83,13 +86,15 @@ export async function createServer(
   try {
     const store = openStore(config.databasePath, { sync: config.databaseSync });
     lifecycle.started("database", () => store.close());
-    const secrets = loadSecrets(store.db, config);
     const metrics = createMetrics();
     const { bus, log, leases, memoryBus, rabbit, describe } = assembleBus(config, {
       logger,
       metrics,
       ...(overrides.bus ? { given: overrides.bus } : {}),
     });
+    // Decided by the first join in the log, the same on every node.
+    const secretsKey = `secrets_decided:${log.positionKey}`;
+    const secrets = new InstallationSecrets(store.sqlite, config, secretsKey);
     const domain = assembleDomain(config, { store, secrets, now, entropy: replay });
     // Every change is written to the log and answered once this node applied it.
     const waiters = new EntryWaiters();
@@ -102,6 +107,17 @@ export async function createServer(
       webhooks: webhooks.webhooks,
       meetings: operations.meetings,
       markHostEnding: createHostEndingMark(store.sqlite, now),
+      secrets,
+      sqlite: store.sqlite,
+    });
+    let node = config.nodeId ?? "";
+    const { catchUp, joinInProcess } = assembleCatchUp({
+      ...base,
+      log,
+      rabbit,
+      secrets,
+      lifecycle,
+      node: () => node,
     });
     const ingest = assembleIngest({
       ...base,
@@ -126,6 +142,7 @@ export async function createServer(
       webhooks,
       reconciler: reconciliation?.reconciler,
       lifecycle,
+      logState: () => catchUp.state,
       onContractViolation: overrides.onContractViolation,
     });
     const gateway = assembleGateway(config, {
@@ -135,6 +152,7 @@ export async function createServer(
       operations,
       lifecycle,
     });
+    node = http.node;
     domain.setPublicUrl(http.url);
     webhooks.start(lifecycle);
     operations.startReminders(lifecycle, leases);
@@ -142,6 +160,9 @@ export async function createServer(
     lifecycle.started("log", () => log.close());
     lifecycle.started("message bus", () => bus.close());
     await bus.start((batch) => ingest.ingest.handleBatch(batch));
+    joinInProcess();
+    // Answer once caught up (or clearly unable to be), so the API is usable when start returns.
+    await catchUp.settled();
     const simulation = config.simulate
       ? await runSimulation({
           accounts: domain.accounts,
@@ -164,7 +185,8 @@ export async function createServer(
       ingest: ingest.ingest,
       gateway,
       memoryBus,
-      generatedAdminToken: secrets.generatedAdminToken,
+      node,
+      generatedAdminToken: secrets.takeGeneratedAdminToken(),
       simulation,
       close: () => lifecycle.stopAll(),
     };

@@ -47,6 +47,7 @@ export class StreamLog implements ReplicatedLog {
   #broken: LogGapError | undefined;
   /** When applying started failing (the store could not take the entries), if it is failing. */
   #failingSince: number | undefined;
+  readonly #brokenListeners: Array<(error: Error) => void> = [];
 
   constructor(options: StreamLogOptions) {
     this.#options = options;
@@ -55,6 +56,10 @@ export class StreamLog implements ReplicatedLog {
   /** The reason this node stopped reading the log, if it did. */
   get broken(): LogGapError | undefined {
     return this.#broken;
+  }
+
+  onBroken(listener: (error: Error) => void): void {
+    this.#brokenListeners.push(listener);
   }
 
   async follow(position: number | undefined, follower: LogFollower): Promise<void> {
@@ -138,6 +143,9 @@ export class StreamLog implements ReplicatedLog {
       );
       this.#options.logger.error({ stream: this.#options.stream }, this.#broken.message);
       this.detach();
+      for (const listener of this.#brokenListeners) {
+        listener(this.#broken);
+      }
       return;
     }
     let body: LogBody;

@@ -15,11 +15,16 @@ import {
   createConferenceService,
 } from "../domain/conferences";
 import type { Entropy } from "../domain/ids";
+import type { InstallationSecrets } from "../domain/installation-secrets";
 import { createLiveState, type LiveState } from "../domain/live-state";
 import { createSessionLog, type SessionLog } from "../domain/session-log";
 import { createUrlSigner, type UrlSigner } from "../domain/signed-urls";
-import { createTokenService, type TokenKey, type TokenService } from "../domain/tokens";
-import type { InstallationSecrets } from "./secrets";
+import {
+  createDeferredTokenService,
+  createTokenService,
+  type TokenKey,
+  type TokenService,
+} from "../domain/tokens";
 import { Signal } from "./signal";
 
 export interface DomainPart {
@@ -61,11 +66,11 @@ export function assembleDomain(
 ): DomainPart {
   const { store, secrets, now, entropy } = deps;
   const { db, sqlite } = store;
-  const { accounts, tokens } = assembleIdentity(config, {
-    store,
-    tokenKeys: secrets.tokenKeys,
+  const accounts = createAccountService({ db, now, entropy });
+  const tokens = createDeferredTokenService({
+    keys: () => secrets.tokenKeys(),
+    ttlSeconds: config.tokenTtlSeconds,
     now,
-    entropy,
   });
   const conferenceChanges = new Signal<[ConferenceChange]>();
   const conferences = createConferenceService({
@@ -79,13 +84,21 @@ export function assembleDomain(
   return {
     accounts,
     tokens,
-    auth: createAuthenticator({ adminTokenHash: secrets.adminTokenHash, tokens, accounts }),
+    auth: createAuthenticator({
+      adminTokenHash: () => secrets.adminTokenHash(),
+      tokens,
+      accounts,
+    }),
     conferences,
     conferenceChanges,
     live,
     views: createConferenceViews({ conferences, live, now }),
     sessions: createSessionLog(sqlite),
-    signer: createUrlSigner({ secret: secrets.urlSecret, baseUrl: () => publicUrl, now }),
+    signer: createUrlSigner({
+      secret: () => secrets.urlSecret(),
+      baseUrl: () => publicUrl,
+      now,
+    }),
     setPublicUrl(url) {
       publicUrl = config.publicUrl ?? url;
     },

@@ -5,7 +5,6 @@
  * registered for stopping only once it listens.
  * @module
  */
-import { createHash } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
@@ -13,6 +12,7 @@ import { createAdaptorServer } from "@hono/node-server";
 import type { Config } from "../config";
 import type { Store } from "../db/open";
 import { createWriteProbe } from "../db/write-probe";
+import type { LogState } from "../domain/catch-up";
 import type { Reconciler } from "../domain/reconcile";
 import type { ParleyWrites } from "../domain/write-ops";
 import { createHttpApp } from "../http/app";
@@ -35,6 +35,8 @@ export interface HttpPart {
   port: number;
   /** How this process reaches itself: the listening address (loopback for a wildcard host). */
   url: string;
+  /** This node's name: `PARLEY_NODE_ID`, else the host's name and the port. */
+  node: string;
 }
 
 /** The start-up line: where parley listens, on which bus, with which database. */
@@ -57,16 +59,23 @@ export function announceListening(
   );
 }
 
-/** Ready when a write commits and the broker (if any) is connected. */
-function healthCheck(store: Store, bus: Bus, now: () => number): () => HealthReport {
+/** Ready when a write commits, the broker (if any) is connected and the log caught up. */
+function healthCheck(
+  store: Store,
+  bus: Bus,
+  now: () => number,
+  log: () => LogState,
+  node: () => string,
+): () => HealthReport {
   const writes = createWriteProbe(store.sqlite, { now });
   return () => {
-    const busState =
+    const busState: HealthReport["bus"] =
       bus.kind === "embedded" ? "embedded" : bus.isConnected() ? "connected" : "disconnected";
     const probe = writes.check();
+    const common = { node: node(), bus: busState, log: log() };
     return probe.ok
-      ? { database: "ok", bus: busState }
-      : { database: "not_writable", database_error: probe.reason, bus: busState };
+      ? { database: "ok", ...common }
+      : { database: "not_writable", database_error: probe.reason, ...common };
   };
 }
 
@@ -85,16 +94,15 @@ export async function assembleHttp(
     reconciler: Reconciler | undefined;
     writes: ParleyWrites;
     lifecycle: Lifecycle;
+    /** Whether this node follows the log (readiness). */
+    logState: () => LogState;
     onContractViolation?: ContractViolationReporter | undefined;
   },
 ): Promise<HttpPart> {
   const { store, now, metrics, domain, operations } = deps;
   const { webhooks } = deps.webhooks;
-  const info = {
-    version,
-    node: createHash("sha256").update(hostname()).digest("base64url").slice(0, 22),
-    now,
-  };
+  // The default name includes the port, known once listening (before any request is served).
+  const info = { version, node: config.nodeId ?? hostname(), now };
   const app = createHttpApp({
     info,
     logger: deps.logger,
@@ -109,7 +117,7 @@ export async function assembleHttp(
     control: operations.control,
     writes: deps.writes,
     reconciler: deps.reconciler,
-    health: healthCheck(store, deps.bus, now),
+    health: healthCheck(store, deps.bus, now, deps.logState, () => info.node),
     webhooks: {
       info,
       subscriptions: webhooks.subscriptions,
@@ -149,8 +157,15 @@ export async function assembleHttp(
   });
   deps.lifecycle.started("HTTP server", () => closeServer(server));
   const { port } = server.address() as AddressInfo;
+  info.node = config.nodeId ?? `${hostname()}:${port}`;
+  metrics.gauge({
+    name: "parley_node_info",
+    help: "1, labelled with this node's name",
+    labelNames: ["node"],
+    read: () => [{ labels: { node: info.node }, value: 1 }],
+  });
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-  return { app, server, port, url: `http://${host}:${port}` };
+  return { app, server, port, url: `http://${host}:${port}`, node: info.node };
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -6,8 +6,10 @@
 
 import { badIdentifier } from "../domain/errors";
 import type { MarkHostEnding } from "../domain/host-ending";
+import type { InstallationSecrets } from "../domain/installation-secrets";
 import type { MeetingService } from "../domain/meetings";
 import type { ReplicatedLog } from "../domain/replicated-log";
+import type { SqlStore } from "../domain/store";
 import type { ParleyWrites, WriteOps } from "../domain/write-ops";
 import { LogWrites, type WriteOutcomes } from "../domain/writes";
 import type { WebhookSystem } from "../webhooks/webhook-system";
@@ -19,6 +21,8 @@ export function writeHandlers(parts: {
   webhooks: WebhookSystem;
   meetings: MeetingService;
   markHostEnding: MarkHostEnding;
+  secrets: InstallationSecrets;
+  sqlite: SqlStore;
 }): WriteOps {
   const { accounts, conferences } = parts.domain;
   const { subscriptions, deliveryLog, dispatcher } = parts.webhooks;
@@ -67,6 +71,9 @@ export function writeHandlers(parts: {
     "delivery.outcomes": ({ outcomes }) => {
       parts.webhooks.recordOutcomes(outcomes);
       dispatcher.wake();
+    },
+    "node.join": ({ secrets }) => {
+      parts.secrets.decide(parts.sqlite, secrets);
     },
     "meeting.reminders": () => {
       const sent = meetings.sendDueReminders();

@@ -24,18 +24,28 @@ export function createAuthenticator({
   tokens,
   accounts,
 }: {
-  /** SHA-256 hex of the admin token. */
-  adminTokenHash: string;
+  /** SHA-256 hex of the admin token (unknown on a cluster node until it learns it from the log). */
+  adminTokenHash: () => string | undefined;
   tokens: TokenService;
   accounts: AccountService;
 }): Authenticator {
-  const adminDigest = Buffer.from(adminTokenHash, "hex");
+  let adminDigest: { hash: string; digest: Buffer } | undefined;
+  const isAdminToken = (token: string) => {
+    const hash = adminTokenHash();
+    if (!hash) {
+      return false;
+    }
+    if (adminDigest?.hash !== hash) {
+      adminDigest = { hash, digest: Buffer.from(hash, "hex") };
+    }
+    return timingSafeEqual(Buffer.from(sha256Hex(token), "hex"), adminDigest.digest);
+  };
   return {
     authenticate(token) {
       if (token.length === 0 || token.length > 4096) {
         return undefined;
       }
-      if (timingSafeEqual(Buffer.from(sha256Hex(token), "hex"), adminDigest)) {
+      if (isAdminToken(token)) {
         return { kind: "admin" };
       }
       const claims = tokens.verify(token);

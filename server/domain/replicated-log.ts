@@ -56,4 +56,8 @@ export interface ReplicatedLog {
   /** Delivers every entry after `position` (all, when undefined) to `follower`, in order. */
   follow(position: number | undefined, follower: LogFollower): Promise<void>;
   close(): Promise<void>;
+  /** Why this node cannot follow the log any more (entries it needs are gone), if so. */
+  readonly broken?: Error | undefined;
+  /** Calls `listener` once the log breaks that way. */
+  onBroken?(listener: (error: Error) => void): void;
 }

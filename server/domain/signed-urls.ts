@@ -4,6 +4,7 @@
  * @module
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
+import { DomainError } from "./errors";
 
 export interface UrlSigner {
   /** An absolute URL for `path` valid for `ttlMs`, and when it expires. */
@@ -17,13 +18,14 @@ export function createUrlSigner({
   baseUrl,
   now,
 }: {
-  secret: string;
+  /** Hex HMAC key; unknown on a cluster node until it learns it from the log. */
+  secret: () => string | undefined;
   /** Where clients reach parley (read when signing, so it may be known only after listening). */
   baseUrl: () => string;
   now: () => number;
 }): UrlSigner {
   const mac = (path: string, expires: number) =>
-    createHmac("sha256", Buffer.from(secret, "hex"))
+    createHmac("sha256", Buffer.from(secret() ?? unknownSecret(), "hex"))
       .update(`${path}\n${expires}`)
       .digest("base64url");
   return {
@@ -48,4 +50,10 @@ export function createUrlSigner({
       return Number(expires) * 1000 > now();
     },
   };
+}
+
+function unknownSecret(): never {
+  throw new DomainError("service_unavailable", {
+    message: "this node has not learnt the cluster's link-signing key yet; try again shortly",
+  });
 }

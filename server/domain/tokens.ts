@@ -11,6 +11,7 @@
  */
 import { createSecretKey } from "node:crypto";
 import jwt from "jsonwebtoken";
+import { DomainError } from "./errors";
 import { newId, osEntropy } from "./ids";
 
 /** What a token says about its bearer. */
@@ -113,6 +114,45 @@ export function createTokenService({
         return undefined;
       }
     },
+  };
+}
+
+/**
+ * A token service over keys this node may not know yet (a cluster node learns the installation's
+ * key from the log): until then it issues nothing (503) and accepts nothing. Rebuilt when the
+ * keys change.
+ */
+export function createDeferredTokenService({
+  keys,
+  ttlSeconds,
+  now,
+}: {
+  keys: () => readonly TokenKey[] | undefined;
+  ttlSeconds: number;
+  now: () => number;
+}): TokenService {
+  let built: { keys: readonly TokenKey[]; service: TokenService } | undefined;
+  const current = () => {
+    const known = keys();
+    if (!known) {
+      return undefined;
+    }
+    if (built?.keys !== known) {
+      built = { keys: known, service: createTokenService({ keys: known, ttlSeconds, now }) };
+    }
+    return built.service;
+  };
+  return {
+    issue(subject) {
+      const service = current();
+      if (!service) {
+        throw new DomainError("service_unavailable", {
+          message: "this node has not learnt the cluster's signing key yet; try again shortly",
+        });
+      }
+      return service.issue(subject);
+    },
+    verify: (token) => current()?.verify(token),
   };
 }
 

@@ -12,6 +12,7 @@ import type { AttemptOutcome } from "../webhooks/delivery-outcomes";
 import type { Subscription } from "../webhooks/subscription-body";
 import type { Account } from "./accounts";
 import type { StoredConference } from "./conferences";
+import type { SecretsProposal } from "./installation-secrets";
 import type { MeetingRow } from "./meeting-rows";
 import type { Writes } from "./writes";
 
@@ -47,6 +48,11 @@ export interface WriteOps {
   "meeting.remove": (args: MeetingRef) => void;
   /** Records what webhook attempts came to (sent by the node holding their partition). */
   "delivery.outcomes": (args: { outcomes: AttemptOutcome[] }) => void;
+  /**
+   * A node (re)joined: it is caught up once it applied this; the first join in the log decides
+   * the installation's secrets for every node.
+   */
+  "node.join": (args: { node: string; secrets: SecretsProposal }) => void;
   /** Sends the meeting reminders due at the entry's time; returns how many. */
   "meeting.reminders": (args: Record<string, never>) => number;
 }

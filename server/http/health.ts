@@ -16,6 +16,10 @@ export interface HealthReport {
   /** Why the database is not ok, when it is not. */
   database_error?: string;
   bus: "embedded" | "connected" | "disconnected";
+  /** This node's name in the cluster. */
+  node: string;
+  /** `following` once this node has caught up with the replicated log. */
+  log: "following" | "catching_up" | "unreachable" | "broken";
 }
 
 /** Prometheus text for `GET /metrics`. */
@@ -35,7 +39,7 @@ const readyz = createRoute({
   ...plain,
   method: "get",
   path: "/readyz",
-  summary: "Readiness: database taking writes, message bus connected",
+  summary: "Readiness: database taking writes, message bus connected, log caught up",
   responses: {
     200: { description: "Ready", content: json(readiness) },
     503: { description: "Not ready, and why", content: json(readiness) },
@@ -59,7 +63,8 @@ export function registerHealthRoutes(
   serve(app, healthz, (c) => c.json({ status: "ok" }));
   serve(app, readyz, (c) => {
     const report = check();
-    const ready = report.database === "ok" && report.bus !== "disconnected";
+    const ready =
+      report.database === "ok" && report.bus !== "disconnected" && report.log === "following";
     return c.json({ status: ready ? "ready" : "unavailable", ...report }, ready ? 200 : 503);
   });
   if (metrics) {
