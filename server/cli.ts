@@ -10,6 +10,7 @@ import { assembleIdentity } from "./assemble/domain";
 import { tokenKeys } from "./assemble/secrets";
 import { ConfigError, loadProcessConfig } from "./config";
 import { openStore, StoreOpenError } from "./db/open";
+import { writeSnapshot } from "./db/snapshot";
 import { osEntropy } from "./domain/ids";
 
 const help: Record<string, string> = {
@@ -21,6 +22,7 @@ commands:
   accounts create <name>   create an account and print its API key
   token <api_key>          print an auth token for an API key
   migrate                  create or upgrade the database at PARLEY_DB
+  snapshot <file>          copy the database at PARLEY_DB (consistent, while it runs) to <file>
   events tail <account>    follow an account's conference events over the WebSocket feed
 
 Run "parley <command> --help" for a command's options.
@@ -33,6 +35,12 @@ Creates an account in the database at PARLEY_DB and prints its id and API key (s
   token: `usage: parley token <api_key> [--user <user_id>]
 
 Prints an auth token for the API key (valid PARLEY_TOKEN_TTL seconds).
+`,
+  snapshot: `usage: parley snapshot <file>
+
+Writes a consistent copy of the database at PARLEY_DB, taken while parley runs, with the log
+position its state stands at. Start a new cluster node with PARLEY_SNAPSHOT=<file> to begin there
+instead of replaying the whole log (required once PARLEY_LOG_RETENTION trimmed its start).
 `,
   migrate: "usage: parley migrate\n\nApplies the migrations to the database at PARLEY_DB.\n",
   events: `usage: parley events tail <account_id> --token <auth token> [--url <base>] [--binding <binding>]
@@ -71,6 +79,21 @@ async function main(argv: string[]): Promise<void> {
       const store = openStore(config.databasePath, { sync: config.databaseSync });
       await store.close();
       process.stdout.write(`database ${config.databasePath} is up to date\n`);
+      return;
+    }
+    case "snapshot": {
+      const [target] = rest;
+      if (!target) {
+        fail(`usage: parley snapshot <file>\n\n${help.snapshot}`);
+      }
+      const config = loadProcessConfig();
+      const positions = await writeSnapshot(config.databasePath, target).catch((error: Error) =>
+        fail(`cannot write the snapshot: ${error.message}`, 1),
+      );
+      const at = positions.map(({ log, position }) => `${log} at position ${position}`).join(", ");
+      process.stdout.write(
+        `snapshot of ${config.databasePath} written to ${target} (${at || "no log applied yet"})\n`,
+      );
       return;
     }
     case "accounts": {

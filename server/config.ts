@@ -58,6 +58,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,64}$/, "must be 1-64 letters, digits, '.', '_', ':' or '-'")
     .optional(),
+  PARLEY_SNAPSHOT: z.string().min(1).optional(),
   PARLEY_WORK_PARTITIONS: z.coerce.number().int().min(1).max(64).default(4),
   PARLEY_LOG_RETENTION: z
     .string()
@@ -110,6 +111,8 @@ export interface Config {
   amqpQueue: string;
   /** This node's name in a cluster (`/readyz`, `/metrics`, the envelope); unset: host:port. */
   nodeId: string | undefined;
+  /** A snapshot (`parley snapshot`) a new node's database starts from; ignored once it has one. */
+  snapshotPath: string | undefined;
   /** How long the log stream keeps entries (RabbitMQ's `x-max-age`). */
   logRetention: string;
   /** Leases the webhook sending is split into, so a cluster's nodes share it. */
@@ -174,6 +177,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     amqpExchange: e.AMQP_EXCHANGE,
     amqpQueue: e.AMQP_QUEUE,
     nodeId: e.PARLEY_NODE_ID,
+    snapshotPath: e.PARLEY_SNAPSHOT,
     logRetention: e.PARLEY_LOG_RETENTION,
     workPartitions: e.PARLEY_WORK_PARTITIONS,
     adminToken: e.PARLEY_ADMIN_TOKEN,

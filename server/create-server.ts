@@ -18,7 +18,8 @@ import { assembleReconciliation } from "./assemble/reconciliation";
 import { assembleWebhooks } from "./assemble/webhooks";
 import { logWrites, writeHandlers } from "./assemble/writes";
 import type { Config } from "./config";
-import { openStore, type Store } from "./db/open";
+import { openStore, type Store, StoreOpenError } from "./db/open";
+import { seedFromSnapshot } from "./db/snapshot";
 import { EntryWaiters } from "./domain/entry-waiters";
 import { createHostEndingMark } from "./domain/host-ending";
 import type { Ingest } from "./domain/ingest";
@@ -84,6 +85,7 @@ export async function createServer(
   const { now } = replay;
   const lifecycle = new Lifecycle(logger);
   try {
+    seedDatabase(config, logger);
     const store = openStore(config.databasePath, { sync: config.databaseSync });
     lifecycle.started("database", () => store.close());
     const metrics = createMetrics();
@@ -194,5 +196,21 @@ export async function createServer(
     // Whatever started before the failure (database, checkpointer, sockets) is stopped.
     await lifecycle.stopAll();
     throw error;
+  }
+}
+
+/** A new node with `PARLEY_SNAPSHOT` starts from the snapshot instead of an empty database. */
+function seedDatabase(config: Config, logger: Logger): void {
+  if (!config.snapshotPath) {
+    return;
+  }
+  try {
+    if (seedFromSnapshot(config.databasePath, config.snapshotPath)) {
+      logger.info({ snapshot: config.snapshotPath }, "database seeded from the snapshot");
+    }
+  } catch (cause) {
+    throw new StoreOpenError(`cannot seed ${config.databasePath}: ${(cause as Error).message}`, {
+      cause,
+    });
   }
 }

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import amqp from "amqplib";
+import { workLeaseNames } from "../../server/assemble/bus";
 import { ADMIN_TOKEN, AMQP_URL } from "./process";
 
 export interface BenchAccount {
@@ -98,8 +99,10 @@ export async function publishAll(
 export async function dropTopology(names: { exchange: string; queue: string }): Promise<void> {
   const connection = await amqp.connect(AMQP_URL);
   const channel = await connection.createChannel();
-  await channel.deleteQueue(names.queue).catch(() => {});
-  await channel.deleteQueue(`${names.queue}.dead`).catch(() => {});
+  const leases = workLeaseNames(4).map((name) => `${names.queue}.lease.${name}`);
+  for (const queue of [names.queue, `${names.queue}.dead`, `${names.queue}.log`, ...leases]) {
+    await channel.deleteQueue(queue).catch(() => {});
+  }
   await channel.deleteExchange(names.exchange).catch(() => {});
   await connection.close().catch(() => {});
 }

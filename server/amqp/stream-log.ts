@@ -47,6 +47,8 @@ export class StreamLog implements ReplicatedLog {
   #broken: LogGapError | undefined;
   /** When applying started failing (the store could not take the entries), if it is failing. */
   #failingSince: number | undefined;
+  /** Set on attach: the first delivery shows whether the stream still holds what we need. */
+  #checkingStart = false;
   readonly #brokenListeners: Array<(error: Error) => void> = [];
 
   constructor(options: StreamLogOptions) {
@@ -84,7 +86,10 @@ export class StreamLog implements ReplicatedLog {
     await read.prefetch(this.#options.prefetch ?? 1000);
     this.#pending = [];
     this.#channels = { publish, read };
-    const from = this.#position === undefined ? "first" : this.#position + 1;
+    // Offsets are not contiguous (the stream skips some), so a gap shows only here: resume AT the
+    // last entry applied, which must still be there; a node with none needs offset 0.
+    const from = this.#position ?? "first";
+    this.#checkingStart = true;
     await read.consume(
       stream,
       (message) => {
@@ -133,20 +138,21 @@ export class StreamLog implements ReplicatedLog {
 
   #receive(message: ConsumeMessage): void {
     const offset = Number(message.properties.headers?.["x-stream-offset"]);
-    const expected = this.#position === undefined ? undefined : this.#position + 1;
     if (this.#broken) {
       return;
     }
-    if (expected !== undefined && this.#pending.length === 0 && offset > expected) {
-      this.#broken = new LogGapError(
-        `the log stream ${this.#options.stream} no longer holds position ${expected} (it starts at ${offset}): this node cannot catch up from the log; start it from a snapshot (PARLEY_SNAPSHOT)`,
-      );
-      this.#options.logger.error({ stream: this.#options.stream }, this.#broken.message);
-      this.detach();
-      for (const listener of this.#brokenListeners) {
-        listener(this.#broken);
+    if (this.#checkingStart) {
+      this.#checkingStart = false;
+      const expected = this.#position ?? 0;
+      if (offset > expected) {
+        this.#break(expected, offset);
+        return;
       }
-      return;
+      if (offset === this.#position) {
+        // The last entry applied, read again to prove the log still holds it.
+        this.#channels?.read.ack(message);
+        return;
+      }
     }
     let body: LogBody;
     try {
@@ -160,6 +166,17 @@ export class StreamLog implements ReplicatedLog {
     if (!this.#applying) {
       this.#applying = true;
       setImmediate(() => this.#apply());
+    }
+  }
+
+  #break(expected: number, offset: number): void {
+    this.#broken = new LogGapError(
+      `the log stream ${this.#options.stream} no longer holds position ${expected} (it starts at ${offset}): this node cannot catch up from the log; start it from a snapshot (PARLEY_SNAPSHOT)`,
+    );
+    this.#options.logger.error({ stream: this.#options.stream }, this.#broken.message);
+    this.detach();
+    for (const listener of this.#brokenListeners) {
+      listener(this.#broken);
     }
   }
 

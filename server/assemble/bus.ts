@@ -85,17 +85,22 @@ function inProcessLog() {
   return Object.assign(new InProcessLog(), { positionKey: "log_position" });
 }
 
+/** The once-per-cluster work, by lease: each is a queue `<AMQP_QUEUE>.lease.<name>`. */
+export function workLeaseNames(partitions: number): string[] {
+  return [
+    ...Array.from({ length: partitions }, (_, k) => `webhooks.${k}`),
+    "reminders",
+    "reconcile",
+  ];
+}
+
 /** The cluster's leases, joined on each of the bus's connections. */
 function leasesOn(rabbit: RabbitBus, config: Config, logger: Logger): WorkLeases {
   const partitions = config.workPartitions;
   const changed = new Signal<[string, boolean]>();
   const leases = new RabbitLeases({
     prefix: `${config.amqpQueue}.lease`,
-    names: [
-      ...Array.from({ length: partitions }, (_, k) => `webhooks.${k}`),
-      "reminders",
-      "reconcile",
-    ],
+    names: workLeaseNames(partitions),
     logger,
     onChange: (name, held) => changed.emit(name, held),
   });

@@ -5,6 +5,7 @@
  */
 import amqp, { type Channel, type ChannelModel, type GetMessage } from "amqplib";
 import { onTestFinished, vi } from "vitest";
+import { workLeaseNames } from "../../server/assemble/bus";
 import type { ParleyServer } from "../../server/create-server";
 import { hexId } from "./events";
 import { startServer } from "./server";
@@ -27,6 +28,16 @@ export interface Topology {
   exchange: string;
   queue: string;
   deadQueue: string;
+}
+
+/** Every queue a parley on `queue` declares: its own, the dead letters, the log, the leases. */
+export function queuesOf(queue: string, partitions = 4): string[] {
+  return [
+    queue,
+    `${queue}.dead`,
+    `${queue}.log`,
+    ...workLeaseNames(partitions).map((name) => `${queue}.lease.${name}`),
+  ];
 }
 
 export function newTopology(): Topology {
@@ -73,8 +84,9 @@ export async function brokerProbe(topology: Topology): Promise<BrokerProbe> {
   onTestFinished(async () => {
     const cleanup = await connection.createChannel().catch(() => undefined);
     if (cleanup) {
-      await cleanup.deleteQueue(topology.queue).catch(() => {});
-      await cleanup.deleteQueue(topology.deadQueue).catch(() => {});
+      for (const name of queuesOf(topology.queue)) {
+        await cleanup.deleteQueue(name).catch(() => {});
+      }
       await cleanup.deleteExchange(topology.exchange).catch(() => {});
     }
     await connection.close().catch(() => {});
