@@ -31,6 +31,9 @@ export interface Metrics {
   batchSize: Histogram;
   commitSeconds: Histogram;
   eventLagSeconds: Histogram;
+  /** Seconds from an entry's append (on whichever node) to its commit on this node. */
+  logApplyLagSeconds: Histogram;
+  leaseAcquired: Counter<"lease">;
   framesSent: Counter;
   framesDropped: Counter<"reason">;
   deliveries: Counter<"outcome">;
@@ -89,6 +92,18 @@ export function createMetrics(): Metrics {
       name: "parley_ingest_lag_seconds",
       help: "Time from a message's arrival to its commit (queue lag inside parley)",
       buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1],
+      registers,
+    }),
+    logApplyLagSeconds: new Histogram({
+      name: "parley_log_apply_lag_seconds",
+      help: "Time from a log entry's append (on any node) to its commit on this node",
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 300],
+      registers,
+    }),
+    leaseAcquired: new Counter({
+      name: "parley_lease_acquired_total",
+      help: "Times this node took a lease (a failover when another node held it before)",
+      labelNames: ["lease"],
       registers,
     }),
     framesSent: new Counter({

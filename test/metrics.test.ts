@@ -75,6 +75,10 @@ describe("GET /metrics", () => {
       ),
     ).toBe(1);
     expect(text).toMatch(/^parley_process_resident_memory_bytes \d+/m);
+    // The log this node applied: its position, and how long entries took to be applied.
+    expect(seriesValue(text, "parley_log_position")).toBeGreaterThanOrEqual(1);
+    expect(seriesValue(text, "parley_log_apply_lag_seconds_count")).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^parley_node_info\{node="[^"]+"\} 1$/m);
     // Labels carry no tenant data: no account or conference id anywhere.
     expect(text).not.toContain(account.id);
     expect(text).not.toContain(conferenceId);

@@ -321,6 +321,40 @@ describe("WebSocket feed", () => {
     expect(replyIndex).toBeLessThan(firstEvent);
   });
 
+  it("does not push live events a client resuming ahead of this node already has (a cluster node that lags)", async () => {
+    const { server, account, bus } = await setup();
+    const conferenceId = hexId();
+    const binding = `conference.event.${conferenceId}.*`;
+    const publish = (i: number) =>
+      bus.publishEvent(
+        legacyRoutingKey(conferenceId, `c${i}`),
+        seedExampleEvent({
+          accountId: account.id,
+          conferenceId,
+          callId: `c${i}`,
+          participantId: i,
+        }),
+      );
+    const witness = await connectWs(server);
+    await witness.request(subscribe(account.token, account.id, binding));
+    publish(0);
+    const [first] = await witness.events(1);
+    // The client saw two more events on another node than this one has applied so far.
+    const ahead = await connectWs(server);
+    const reply = await ahead.request(
+      subscribe(account.token, account.id, binding, { resume_from: first.seq + 2 }),
+    );
+    expect(reply.status).toBe("success");
+    for (let i = 1; i <= 4; i += 1) {
+      publish(i);
+    }
+    await witness.events(5);
+    const frames = await ahead.events(2);
+    expect(frames.map((f) => f.data.call_id)).toEqual(["c3", "c4"]);
+    expect(frames.map((f) => f.seq)).toEqual([first.seq + 3, first.seq + 4]);
+    expect(ahead.frames.filter((f) => f.action === "event")).toHaveLength(2);
+  });
+
   it("pushes the commands parley sends to a conference.command.{conf} subscriber", async () => {
     const { server, api, account, bus } = await setup();
     const conferenceId = await createConference(api, account);

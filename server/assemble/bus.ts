@@ -52,6 +52,23 @@ export function assembleBus(
   const bus: Bus = deps.given ?? memoryBus ?? (rabbit as RabbitBus);
   const log = rabbit ? streamLogOn(rabbit, config, deps.logger) : inProcessLog();
   const leases = rabbit ? leasesOn(rabbit, config, deps.logger) : soleNodeLeases;
+  if (rabbit) {
+    const names = workLeaseNames(config.workPartitions);
+    leases.onChange((name, held) => {
+      if (held) {
+        deps.metrics.leaseAcquired.inc({ lease: name });
+      }
+    });
+    deps.metrics.gauge({
+      name: "parley_lease_held",
+      help: "1 for each lease this node holds (webhooks.N, reminders, reconcile), else 0",
+      labelNames: ["lease"],
+      read: () => {
+        const held = new Set(leases.held());
+        return names.map((lease) => ({ labels: { lease }, value: held.has(lease) ? 1 : 0 }));
+      },
+    });
+  }
   if (bus.kind === "amqp") {
     deps.metrics.gauge({
       name: "parley_amqp_connected",

@@ -11,7 +11,7 @@ import type { EntryWaiters } from "../domain/entry-waiters";
 import { createIngest, type Ingest } from "../domain/ingest";
 import { LogApplier } from "../domain/log-applier";
 import type { Replay } from "../domain/replay";
-import type { ReplicatedLog } from "../domain/replicated-log";
+import type { LogEntry, ReplicatedLog } from "../domain/replicated-log";
 import { createSideEvents, type SideEvents } from "../domain/side-events";
 import type { WriteOps } from "../domain/write-ops";
 import type { Logger } from "../logger";
@@ -66,7 +66,20 @@ export function assembleIngest(deps: {
     },
     refused: (reason: string) => metrics.deadLettered.inc({ reason: reasonKind(reason) }),
     lag: (seconds: number) => metrics.eventLagSeconds.observe(seconds),
+    applied: (entries: LogEntry[], position: number) => {
+      appliedPosition = position;
+      const at = now();
+      for (const entry of entries) {
+        metrics.logApplyLagSeconds.observe(Math.max(0, at - entry.body.at) / 1000);
+      }
+    },
   };
+  let appliedPosition = Number.NaN;
+  metrics.gauge({
+    name: "parley_log_position",
+    help: "The last log position this node applied (compare across nodes for the lag in entries)",
+    read: () => (Number.isNaN(appliedPosition) ? [] : appliedPosition),
+  });
   const applier = new LogApplier({
     replay: deps.replay,
     writes: deps.writes,

@@ -1,7 +1,9 @@
 /**
  * The dashboard's `/ws` connection: subscribe to every conference of the account, resume from the
  * last seen `seq` after a drop, and reconnect with a doubling delay (parley restarts, laptops
- * sleep). The server never needs a keepalive from the client, so there is none.
+ * sleep). Given several nodes of a cluster, a drop moves on to the next node at once (every node
+ * holds the same events with the same `seq`), and the delay doubles only once all of them failed.
+ * The server never needs a keepalive from the client, so there is none.
  * @module
  */
 import type { EventFrame, ReplyFrame } from "../../protocol/ws";
@@ -9,8 +11,8 @@ import type { Session } from "./session";
 
 /** Where the feed stands, for the status line. */
 export type FeedStatus =
-  | { state: "connecting" }
-  | { state: "live" }
+  | { state: "connecting"; node: string }
+  | { state: "live"; node: string }
   | { state: "offline"; retryInMs?: number };
 
 /** The first reconnect delay and the cap of its doubling. */
@@ -20,8 +22,8 @@ const retry = { firstMs: 250, maxMs: 30_000 } as const;
 const requestId = "dashboard";
 
 export interface LiveFeedOptions {
-  /** The socket URL, e.g. `ws://host/ws`. */
-  url: string;
+  /** The nodes' base URLs (`http://host:port`), this page's own first; tried in turn. */
+  nodes: string[];
   /** The binding to subscribe; every conference of the account for the dashboard. */
   binding: string;
   session: Session;
@@ -36,6 +38,9 @@ export class LiveFeed {
   readonly #options: LiveFeedOptions;
   #socket: WebSocket | null = null;
   #retryMs: number = retry.firstMs;
+  /** The node in use, and how many in a row failed since one was live. */
+  #node = 0;
+  #failedInRow = 0;
   #reconnect: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: LiveFeedOptions) {
@@ -57,14 +62,15 @@ export class LiveFeed {
   }
 
   #connect(): void {
-    const { url, onStatus } = this.#options;
-    onStatus({ state: "connecting" });
-    const socket = new WebSocket(url);
+    const { nodes, onStatus } = this.#options;
+    const node = nodes[this.#node % nodes.length] ?? location.origin;
+    onStatus({ state: "connecting", node });
+    const socket = new WebSocket(`${node.replace(/^http/, "ws")}/ws`);
     this.#socket = socket;
     socket.addEventListener("open", () => socket.send(JSON.stringify(this.#subscribe())));
     socket.addEventListener("message", (message) => {
       if (typeof message.data === "string") {
-        this.#receive(JSON.parse(message.data) as ReplyFrame | EventFrame);
+        this.#receive(JSON.parse(message.data) as ReplyFrame | EventFrame, node);
       }
     });
     socket.addEventListener("close", () => {
@@ -72,9 +78,15 @@ export class LiveFeed {
       if (this.#socket !== socket || !this.#options.session.token) {
         return;
       }
-      onStatus({ state: "offline", retryInMs: this.#retryMs });
-      this.#reconnect = setTimeout(() => this.#connect(), this.#retryMs);
-      this.#retryMs = Math.min(this.#retryMs * 2, retry.maxMs);
+      this.#node = (this.#node + 1) % nodes.length;
+      this.#failedInRow += 1;
+      // Another node not tried yet since the last live one: go there now.
+      const delay = this.#failedInRow < nodes.length ? 0 : this.#retryMs;
+      onStatus({ state: "offline", retryInMs: delay });
+      this.#reconnect = setTimeout(() => this.#connect(), delay);
+      if (delay > 0) {
+        this.#retryMs = Math.min(this.#retryMs * 2, retry.maxMs);
+      }
     });
   }
 
@@ -93,14 +105,15 @@ export class LiveFeed {
     };
   }
 
-  #receive(frame: ReplyFrame | EventFrame): void {
+  #receive(frame: ReplyFrame | EventFrame, node: string): void {
     if (frame.action === "event") {
       this.#options.session.advance(frame.seq ?? 0);
       this.#options.onEvent(frame);
     } else if (frame.request_id === requestId) {
       if (frame.status === "success") {
         this.#retryMs = retry.firstMs;
-        this.#options.onStatus({ state: "live" });
+        this.#failedInRow = 0;
+        this.#options.onStatus({ state: "live", node });
       } else {
         this.#options.onRefused(frame.data.errors ?? []);
       }

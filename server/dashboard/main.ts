@@ -38,11 +38,42 @@ const board = new LiveBoard(api, {
   participants: element("#participants", HTMLElement),
   log: element("#log", HTMLElement),
 });
+/**
+ * The nodes the feed may use: this page's own, then those named in `?nodes=` (comma-separated
+ * base URLs of the cluster's other nodes). Behind a load balancer, the page's own is enough.
+ */
+const nodes = [
+  location.origin,
+  ...(new URLSearchParams(location.search).get("nodes") ?? "")
+    .split(",")
+    .map((url) => url.trim().replace(/\/+$/, ""))
+    .filter((url) => /^https?:\/\/[^/]+$/.test(url) && url !== location.origin),
+];
+/** Node names by base URL, from each node's `/readyz`. */
+const nodeNames = new Map<string, string>();
+async function learnNodeName(base: string): Promise<void> {
+  try {
+    const res = await fetch(`${base}/readyz`);
+    const body = (await res.json()) as { node?: string };
+    if (body.node) {
+      nodeNames.set(base, body.node);
+    }
+  } catch {
+    // A node that does not answer keeps showing its address.
+  }
+}
 const feed = new LiveFeed({
-  url: `${location.origin.replace(/^http/, "ws")}/ws`,
+  nodes,
   binding: "conference.event.*.*",
   session,
-  onStatus: (status) => renderConnection(page.connection, status),
+  onStatus: (status) => {
+    renderConnection(page.connection, status, (base) => nodeNames.get(base));
+    if (status.state === "live" && !nodeNames.has(status.node)) {
+      void learnNodeName(status.node).then(() =>
+        renderConnection(page.connection, status, (base) => nodeNames.get(base)),
+      );
+    }
+  },
   onEvent: (frame) => board.applyEvent(frame),
   onRefused: (errors) => {
     board.log(`subscription refused: ${errors.join("; ")}`);

@@ -30,12 +30,23 @@ function secondsOf(row: ConferenceRow, now: number): number {
   return row.duration + (row.running ? (now - row.fetchedAt) / 1000 : 0);
 }
 
-/** The status line at the top; `data-state` picks its colour. */
-export function renderConnection(target: HTMLElement, status: FeedStatus): void {
+/**
+ * The status line at the top, with the node the feed is on (its name, once known, else its
+ * address); `data-state` picks its colour.
+ */
+export function renderConnection(
+  target: HTMLElement,
+  status: FeedStatus,
+  nodeName: (base: string) => string | undefined,
+): void {
+  const on =
+    status.state === "offline"
+      ? ""
+      : ` · node ${nodeName(status.node) ?? new URL(status.node).host}`;
   const text =
     status.state === "offline" && status.retryInMs !== undefined
-      ? `reconnecting in ${Math.round(status.retryInMs / 1000)} s`
-      : status.state;
+      ? `reconnecting${status.retryInMs > 0 ? ` in ${Math.round(status.retryInMs / 1000)} s` : ""}`
+      : `${status.state}${on}`;
   target.textContent = text;
   target.dataset.state = status.state;
 }

@@ -12,7 +12,7 @@ import type { EntryWaiters } from "./entry-waiters";
 import type { InboundMessage } from "./event-source";
 import type { DecodedSideEvent, SideCategory } from "./inbound-event";
 import type { LogApplier } from "./log-applier";
-import type { EventEntry, ReplicatedLog } from "./replicated-log";
+import type { EventEntry, LogEntry, ReplicatedLog } from "./replicated-log";
 import type { SessionLog } from "./session-log";
 import type { SqlStore } from "./store";
 import type { Transition } from "./transitions";
@@ -73,6 +73,8 @@ export interface IngestDeps {
     refused(reason: string): void;
     /** Seconds from a message's arrival to its commit. */
     lag(seconds: number): void;
+    /** Log entries committed by this node's applier, with the position they reached. */
+    applied?(entries: LogEntry[], position: number): void;
   };
 }
 

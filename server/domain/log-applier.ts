@@ -91,6 +91,7 @@ export class LogApplier {
     const results = this.#applyBatch(fresh);
     this.#position = last.position;
     this.#deps.observe?.batch(fresh.length, (performance.now() - started) / 1000);
+    this.#deps.observe?.applied?.(fresh, last.position);
     const committed: CommittedEvent[] = [];
     for (const [entry, result] of results) {
       if (result.kind === "event" && result.outcome.kind === "applied") {

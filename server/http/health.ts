@@ -63,6 +63,8 @@ export function registerHealthRoutes(
   serve(app, healthz, (c) => c.json({ status: "ok" }));
   serve(app, readyz, (c) => {
     const report = check();
+    // Public and harmless: a dashboard served by another node of the cluster reads the name.
+    c.header("Access-Control-Allow-Origin", "*");
     const ready =
       report.database === "ok" && report.bus !== "disconnected" && report.log === "following";
     return c.json({ status: ready ? "ready" : "unavailable", ...report }, ready ? 200 : 503);

@@ -43,7 +43,11 @@ function pushEvent(index: SubscriptionIndex<Session>, event: CommittedEvent): nu
   let dataJson: string | undefined;
   const frames = new Map<string, string>();
   for (const entry of index.candidates(event.conferenceId, event.accountId)) {
-    if (entry.accountId !== event.accountId || !matches(entry.subscription, event)) {
+    if (
+      entry.accountId !== event.accountId ||
+      (entry.after !== undefined && event.seq <= entry.after) ||
+      !matches(entry.subscription, event)
+    ) {
       continue;
     }
     const { binding } = entry.subscription;

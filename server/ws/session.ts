@@ -194,7 +194,12 @@ class WsSession implements Session {
       this.#replay(bindings, accountId, resume as number, requestId);
     }
     for (const subscription of fresh) {
-      const entry: Entry<Session> = { session: this, accountId, subscription };
+      const entry: Entry<Session> = {
+        session: this,
+        accountId,
+        subscription,
+        ...(resume === undefined ? {} : { after: resume as number }),
+      };
       this.#entries.set(subscription.binding, entry);
       this.#deps.index.add(entry);
     }

@@ -11,6 +11,11 @@ export interface Entry<S> {
   /** The account the socket authenticated as; events of other accounts never match. */
   accountId: string;
   subscription: Subscription;
+  /**
+   * The `resume_from` it was made with: live events up to it are not pushed, the client has
+   * them (it may resume on a node that has not applied them yet, in a cluster).
+   */
+  after?: number;
 }
 
 export class SubscriptionIndex<S> {
