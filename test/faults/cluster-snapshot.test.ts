@@ -1,26 +1,21 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import type { ParleyServer } from "../../server/create-server";
 import { apiClient, createAccount } from "../helpers/api";
-import { AMQP_URL, connectBroker, newTopology, queuesOf } from "../helpers/broker";
+import { newCluster } from "../helpers/cluster";
 import { currentFeedEvent, hexId } from "../helpers/events";
-import { spawnParley } from "../helpers/process";
-import { ADMIN_TOKEN } from "../helpers/server";
 import { openEventLog, publishConfirmed } from "../helpers/stream";
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "../..");
 
-/** A topology whose log stream keeps only its last ~200 kB (a policy: parley's own arguments stay). */
+/** A cluster whose log stream keeps only its last ~200 kB (a policy: parley's own arguments stay). */
 async function trimmedCluster() {
-  const topology = newTopology();
-  const dir = mkdtempSync(join(tmpdir(), "parley-snapshot-"));
+  const cluster = newCluster();
   const policy = `parley-test-trim-${hexId(4)}`;
-  const pattern = `^${topology.queue.replaceAll(".", "\\.")}\\.log$`;
+  const pattern = `^${cluster.topology.queue.replaceAll(".", "\\.")}\\.log$`;
   await run("rabbitmqctl", [
     "set_policy",
     policy,
@@ -31,31 +26,8 @@ async function trimmedCluster() {
   ]);
   onTestFinished(async () => {
     await run("rabbitmqctl", ["clear_policy", policy]).catch(() => {});
-    const connection = await connectBroker();
-    const channel = await connection.createChannel();
-    for (const name of queuesOf(topology.queue)) {
-      await channel.deleteQueue(name).catch(() => {});
-    }
-    await channel.deleteExchange(topology.exchange).catch(() => {});
-    await connection.close().catch(() => {});
-    rmSync(dir, { recursive: true, force: true });
   });
-  const start = async (id: string, extra: Record<string, string> = {}) => {
-    const db = join(dir, `${id}.db`);
-    const parley = spawnParley({
-      PARLEY_DB: db,
-      PARLEY_NODE_ID: id,
-      PARLEY_ADMIN_TOKEN: ADMIN_TOKEN,
-      LOG_LEVEL: "info",
-      AMQP_URL,
-      AMQP_EXCHANGE: topology.exchange,
-      AMQP_QUEUE: topology.queue,
-      ...extra,
-    });
-    const url = await parley.ready();
-    return { id, db, url, parley, api: apiClient({ url } as ParleyServer) };
-  };
-  return { topology, dir, start };
+  return cluster;
 }
 
 const readiness = async (url: string) => {
@@ -80,9 +52,6 @@ describe("a node joining after the log's start was trimmed", () => {
   it("refuses to build its state from half the log, and catches up from a snapshot of a running node", async () => {
     const cluster = await trimmedCluster();
     const n1 = await cluster.start("n1");
-    await vi.waitFor(async () => expect((await readiness(n1.url)).status).toBe(200), {
-      timeout: 20_000,
-    });
     const account = await createAccount(n1.api);
     // In steps n1 keeps up with (a node further behind than the retention would lose entries too).
     const n1Log = openEventLog(n1.db);
@@ -92,7 +61,7 @@ describe("a node joining after the log's start was trimmed", () => {
     }
 
     // An empty database cannot start from a log whose first entries are gone.
-    const n2 = await cluster.start("n2");
+    const n2 = await cluster.start("n2", { ready: false });
     await vi.waitFor(
       async () => {
         const { status, body } = await readiness(n2.url);
@@ -118,11 +87,7 @@ describe("a node joining after the log's start was trimmed", () => {
       await (await publishConfirmed(cluster.topology.exchange, events(account.id, 50, from))).done;
       await vi.waitFor(() => expect(n1Log.logged()).toBe(from + 50), { timeout: 10_000 });
     }
-    const n3 = await cluster.start("n3", { PARLEY_SNAPSHOT: snapshot });
-    await vi.waitFor(async () => expect((await readiness(n3.url)).status).toBe(200), {
-      timeout: 30_000,
-      interval: 100,
-    });
+    const n3 = await cluster.start("n3", { env: { PARLEY_SNAPSHOT: snapshot } });
     const n3Log = openEventLog(n3.db);
     await vi.waitFor(() => expect(n1Log.logged()).toBe(1550), { timeout: 60_000, interval: 100 });
     await vi.waitFor(() => expect(n3Log.logged()).toBe(1550), { timeout: 60_000, interval: 100 });
