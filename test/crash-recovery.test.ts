@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
 import { createAccount, type Json } from "./helpers/api";
 import { AMQP_URL, brokerProbe, newTopology } from "./helpers/broker";
-import { currentFeedEvent } from "./helpers/events";
+import { currentFeedEvent, prng } from "./helpers/events";
 import { startParleyProcess } from "./helpers/process";
 import { type ReceivedRequest, startReceiver } from "./helpers/receiver";
 import { ADMIN_TOKEN } from "./helpers/server";
@@ -14,18 +14,6 @@ import { createWebhook, jsonBody, verifyRequest } from "./helpers/webhooks";
 const TOTAL = 50_000;
 const CONFERENCES = 200;
 const ACCOUNT_ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
-
-/** A small seeded PRNG (mulberry32): the stream is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface OracleMember {
   participantId: number;

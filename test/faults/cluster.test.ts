@@ -8,7 +8,6 @@ import {
   feedDifference,
   LEASE_NAMES,
   newCluster,
-  publishPaced,
 } from "../helpers/cluster";
 import { type Receiver, startReceiver } from "../helpers/receiver";
 import { publishConfirmed } from "../helpers/stream";
@@ -144,7 +143,10 @@ async function killMidStream(victimId: string, seed: number) {
   await Promise.all(clients.map((c, i) => c.connect(nodes[Math.floor(i / 2)] as ClusterNode)));
 
   const { events, deliveries, msgIds } = buildStream(account.id, TOTAL, 100, seed);
-  const stream = await publishPaced(cluster.topology.exchange, events, () => n2.logged());
+  const stream = await publishConfirmed(cluster.topology.exchange, events, {
+    applied: () => n2.logged(),
+    ahead: 4000,
+  });
   const victim = nodes.find((n) => n.id === victimId) as ClusterNode;
   await expect
     .poll(() => victim.logged(), { timeout: 60_000, interval: 10 })

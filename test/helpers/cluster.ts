@@ -12,7 +12,7 @@ import { workLeaseNames } from "../../server/assemble/bus";
 import type { ParleyServer } from "../../server/create-server";
 import { type ApiClient, apiClient, type Json, type TestAccount } from "./api";
 import { AMQP_URL, connectBroker, newTopology, queuesOf, type Topology } from "./broker";
-import { currentFeedEvent } from "./events";
+import { currentFeedEvent, prng } from "./events";
 import { type ParleyProcess, spawnParley } from "./process";
 import { ADMIN_TOKEN } from "./server";
 import { openEventLog } from "./stream";
@@ -121,53 +121,6 @@ export function newCluster(): Cluster {
     return node;
   };
   return { topology, dir, start };
-}
-
-/**
- * Publishes `events` persistently in chunks of 500 with broker confirms, as a media server would,
- * never more than `ahead` events ahead of what `applied()` reports: the stream lasts as long as
- * the cluster takes to apply it, so a node killed part-way dies while it is still coming in.
- */
-export async function publishPaced(
-  exchange: string,
-  events: Array<{ routingKey: string; body: unknown }>,
-  applied: () => number,
-  ahead = 4000,
-) {
-  const connection = await connectBroker();
-  onTestFinished(() => connection.close().catch(() => {}));
-  const channel = await connection.createConfirmChannel();
-  let published = 0;
-  const done = (async () => {
-    for (let from = 0; from < events.length; from += 500) {
-      await expect
-        .poll(applied, { timeout: 60_000, interval: 20, message: "the cluster stopped applying" })
-        .toBeGreaterThanOrEqual(from - ahead);
-      for (const { routingKey, body } of events.slice(from, from + 500)) {
-        channel.publish(exchange, routingKey, Buffer.from(JSON.stringify(body)), {
-          persistent: true,
-          contentType: "application/json",
-        });
-      }
-      await channel.waitForConfirms();
-      published = Math.min(from + 500, events.length);
-    }
-  })();
-  // Awaited by the caller; this only keeps an early failure from surfacing as unhandled.
-  done.catch(() => {});
-  return { done, published: () => published };
-}
-
-/** A small seeded PRNG (mulberry32): the stream is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /**

@@ -24,11 +24,14 @@ export function openEventLog(dbPath: string) {
 
 /**
  * Publishes `events` persistently in chunks of 500, waiting for the broker's confirms after each;
- * `published()` is how many are confirmed so far.
+ * `published()` is how many are confirmed so far. With `pace`, never more than `ahead` events
+ * ahead of what `applied()` reports: the stream lasts as long as parley takes to apply it, so a
+ * node killed part-way dies while it is still coming in.
  */
 export async function publishConfirmed(
   exchange: string,
   events: Array<{ routingKey: string; body: unknown }>,
+  pace?: { applied: () => number; ahead: number },
 ) {
   const connection = await amqp.connect(AMQP_URL);
   onTestFinished(() => connection.close().catch(() => {}));
@@ -36,6 +39,11 @@ export async function publishConfirmed(
   let published = 0;
   const done = (async () => {
     for (let from = 0; from < events.length; from += 500) {
+      if (pace) {
+        await expect
+          .poll(pace.applied, { timeout: 60_000, interval: 20, message: "parley stopped applying" })
+          .toBeGreaterThanOrEqual(from - pace.ahead);
+      }
       for (const { routingKey, body } of events.slice(from, from + 500)) {
         channel.publish(exchange, routingKey, Buffer.from(JSON.stringify(body)), {
           persistent: true,
