@@ -5,6 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { printTable, type Row, writeResults } from "./lib/report";
+import { cluster } from "./scenarios/cluster";
 import { fanout } from "./scenarios/fanout";
 import { http } from "./scenarios/http";
 import { ingest } from "./scenarios/ingest";
@@ -19,6 +20,7 @@ const scenarios: Record<string, (quick: boolean) => Promise<Row[]>> = {
   http,
   webhooks,
   startup,
+  cluster,
 };
 
 const { values, positionals } = parseArgs({
