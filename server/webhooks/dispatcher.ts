@@ -105,7 +105,7 @@ class DeliveryDispatcher implements Dispatcher {
   async stop(graceMs = 2000): Promise<void> {
     this.#running = false;
     clearTimeout(this.#timer);
-    if (this.#inFlight.size > 0) {
+    if (this.#inFlight.busy > 0) {
       await new Promise<void>((resolve) => {
         this.#idle = resolve;
         setTimeout(resolve, graceMs).unref();
@@ -122,10 +122,11 @@ class DeliveryDispatcher implements Dispatcher {
     try {
       while (this.#inFlight.size < this.#maxInFlight) {
         // Endpoints at their concurrency limit are left out, so one slow endpoint's backlog
-        // cannot fill the window and starve the others. The page holds at most `maxInFlight`
-        // busy heads, so it always has room for heads that can go.
+        // cannot fill the window and starve the others. The page has room for every busy head
+        // (its request out, or its outcome being recorded) and a full window of heads that can go.
         const excluded = [...this.#inFlight.saturatedEndpoints(), ...this.#notOwned()];
-        const rows = this.#queues.due(this.#options.now(), excluded, this.#maxInFlight * 2);
+        const page = this.#maxInFlight + this.#inFlight.busy;
+        const rows = this.#queues.due(this.#options.now(), excluded, page);
         if (this.#launchPage(rows) === 0) {
           break;
         }
@@ -172,6 +173,7 @@ class DeliveryDispatcher implements Dispatcher {
     if (!request) {
       // Its event is gone: recorded as given up (the queue stays busy until then).
       this.#inFlight.add(row);
+      this.#inFlight.answered(row);
       this.#finished.push({ row, sub, result: undefined, at });
       if (this.#finished.length === 1) {
         setImmediate(() => void this.#recordFinished());
@@ -180,6 +182,7 @@ class DeliveryDispatcher implements Dispatcher {
     }
     this.#inFlight.add(row);
     this.#options.sender.send(request).then((result) => {
+      this.#inFlight.answered(row);
       this.#finished.push({ row, sub, result, at });
       if (this.#finished.length === 1) {
         setImmediate(() => void this.#recordFinished());
@@ -198,6 +201,8 @@ class DeliveryDispatcher implements Dispatcher {
   async #recordFinished(): Promise<void> {
     const batch = this.#finished;
     this.#finished = [];
+    // The requests that came back freed their places: other queues' heads go while this records.
+    this.#pump();
     try {
       await this.#options.recordOutcomes(
         batch.map((f) => ({
@@ -220,12 +225,12 @@ class DeliveryDispatcher implements Dispatcher {
       );
     }
     for (const f of batch) {
-      this.#inFlight.remove(f.row);
+      this.#inFlight.recorded(f.row);
       if (f.result) {
         this.#options.onAttempt?.(f.row.id, f.result);
       }
     }
-    if (this.#inFlight.size === 0) {
+    if (this.#inFlight.busy === 0) {
       this.#idle?.();
     }
     this.#pump();
@@ -240,7 +245,7 @@ class DeliveryDispatcher implements Dispatcher {
       return;
     }
     clearTimeout(this.#timer);
-    const at = this.#inFlight.size > 0 ? undefined : this.#queues.nextDueAt();
+    const at = this.#inFlight.busy > 0 ? undefined : this.#queues.nextDueAt();
     const wait = at === undefined ? 1000 : Math.min(1000, Math.max(5, at - this.#options.now()));
     this.#timer = setTimeout(() => this.#pump(), wait);
     this.#timer.unref();

@@ -1,7 +1,10 @@
 /**
  * What the dispatcher has out: the requests, the queues they head (busy until their outcome is
  * recorded), requests per endpoint (only endpoints with some out) and the endpoints at their
- * limit. Kept as they change, so a dispatcher pass costs nothing per idle endpoint.
+ * limit. A request that came back frees its place in the window and its endpoint's count at once,
+ * while its queue stays busy until the outcome is recorded (a write through the log, which takes
+ * a broker round trip): other queues go on meanwhile, and a queue's order is kept. Kept as they
+ * change, so a dispatcher pass costs nothing per idle endpoint.
  * @module
  */
 import type { DueHead } from "./delivery-queues";
@@ -24,6 +27,11 @@ export class InFlight {
     return this.#requests.size;
   }
 
+  /** Queues waiting for a request or for its outcome to be recorded. */
+  get busy(): number {
+    return this.#busyQueues.size;
+  }
+
   /** Endpoints with `maxPerEndpoint` requests out: the next pass leaves their queues alone. */
   saturatedEndpoints(): string[] {
     return [...this.#saturated];
@@ -44,9 +52,11 @@ export class InFlight {
     }
   }
 
-  remove(row: DueHead): void {
-    this.#requests.delete(row.id);
-    this.#busyQueues.delete(queueKey(row));
+  /** The request came back (or was never made): its place in the window is free. */
+  answered(row: DueHead): void {
+    if (!this.#requests.delete(row.id)) {
+      return;
+    }
     const count = (this.#perEndpoint.get(row.webhook_id) ?? 1) - 1;
     if (count > 0) {
       this.#perEndpoint.set(row.webhook_id, count);
@@ -56,5 +66,11 @@ export class InFlight {
     if (count < this.#maxPerEndpoint) {
       this.#saturated.delete(row.webhook_id);
     }
+  }
+
+  /** Its outcome is recorded: the queue's next delivery may go. */
+  recorded(row: DueHead): void {
+    this.answered(row);
+    this.#busyQueues.delete(queueKey(row));
   }
 }
