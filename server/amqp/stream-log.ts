@@ -114,20 +114,17 @@ export class StreamLog implements ReplicatedLog {
     if (!channels) {
       throw new Error("the log stream is not reachable (no broker connection)");
     }
-    const timeout = this.#options.confirmTimeoutMs ?? 5000;
-    await Promise.all(
-      bodies.map((body) =>
-        publishConfirmed(
-          channels.publish,
-          {
-            exchange: "",
-            routingKey: this.#options.stream,
-            body: Buffer.from(JSON.stringify(body)),
-            properties: { persistent: true, contentType: "application/json" },
-          },
-          timeout,
-        ),
-      ),
+    // One stream message per append: a batch's entries share its offset and are applied
+    // together (the broker stores and confirms a batch once, not once per entry).
+    await publishConfirmed(
+      channels.publish,
+      {
+        exchange: "",
+        routingKey: this.#options.stream,
+        body: Buffer.from(JSON.stringify(bodies)),
+        properties: { persistent: true, contentType: "application/json" },
+      },
+      this.#options.confirmTimeoutMs ?? 5000,
     );
   }
 
@@ -154,15 +151,18 @@ export class StreamLog implements ReplicatedLog {
         return;
       }
     }
-    let body: LogBody;
+    let bodies: LogBody[];
     try {
-      body = JSON.parse(message.content.toString("utf8")) as LogBody;
+      const parsed = JSON.parse(message.content.toString("utf8")) as LogBody | LogBody[];
+      bodies = Array.isArray(parsed) ? parsed : [parsed];
     } catch {
       this.#options.logger.error({ offset }, "unreadable log entry skipped");
       this.#channels?.read.ack(message);
       return;
     }
-    this.#pending.push({ entry: { position: offset, body }, message });
+    for (const body of bodies) {
+      this.#pending.push({ entry: { position: offset, body }, message });
+    }
     if (!this.#applying) {
       this.#applying = true;
       setImmediate(() => this.#apply());

@@ -100,26 +100,27 @@ export function createIngest(deps: IngestFrontDeps): Ingest {
  * each message once this node has applied its entry: acknowledged when applied or a duplicate,
  * dead-lettered when refused, handed back when the log could not take it.
  */
+/** Batches the ingest has in the log's round trip at once. */
+const MAX_BATCHES_IN_FLIGHT = 4;
+
 class IngestFront implements Ingest {
   readonly #deps: IngestFrontDeps;
-  /** Messages waiting for the batch in flight to settle, and who waits for them. */
+  /** Messages waiting for a place among the batches in flight, and who waits for them. */
   #waiting: Array<{ batch: InboundMessage[]; done: () => void }> = [];
-  #running = false;
+  #inFlight = 0;
 
   constructor(deps: IngestFrontDeps) {
     this.#deps = deps;
   }
 
   /**
-   * One batch at a time goes to the log; what arrives meanwhile is taken together next, so a
-   * round trip to the log is paid per batch, not per turn of the event loop.
+   * Up to `MAX_BATCHES_IN_FLIGHT` batches go to the log at once, appended in arrival order (so
+   * the log keeps the queue's order); what arrives while they are out is taken together next, so
+   * a round trip to the log is paid per batch and overlaps the next batch's.
    */
   handleBatch(batch: InboundMessage[]): Promise<void> {
     const settled = new Promise<void>((done) => this.#waiting.push({ batch, done }));
-    if (!this.#running) {
-      this.#running = true;
-      void this.#run();
-    }
+    this.#launch();
     return settled;
   }
 
@@ -127,20 +128,20 @@ class IngestFront implements Ingest {
     return this.#deps.applier.onCommitted(listener);
   }
 
-  async #run(): Promise<void> {
-    while (this.#waiting.length > 0) {
+  #launch(): void {
+    while (this.#inFlight < MAX_BATCHES_IN_FLIGHT && this.#waiting.length > 0) {
       const taken = this.#waiting.splice(0, this.#waiting.length);
-      try {
-        await this.#take(taken.flatMap(({ batch }) => batch));
-      } catch (error) {
-        this.#deps.logger.error({ err: error }, "ingest batch failed");
-      } finally {
-        for (const { done } of taken) {
-          done();
-        }
-      }
+      this.#inFlight += 1;
+      this.#take(taken.flatMap(({ batch }) => batch))
+        .catch((error: unknown) => this.#deps.logger.error({ err: error }, "ingest batch failed"))
+        .finally(() => {
+          for (const { done } of taken) {
+            done();
+          }
+          this.#inFlight -= 1;
+          this.#launch();
+        });
     }
-    this.#running = false;
   }
 
   async #take(batch: InboundMessage[]): Promise<void> {

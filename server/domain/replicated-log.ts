@@ -37,7 +37,10 @@ export type LogBody = EventEntry | WriteEntry;
 
 /** An entry as read back: its body and its position in the log. */
 export interface LogEntry {
-  /** Position in the log, increasing; the applier stores the last one it applied. */
+  /**
+   * Position in the log, never decreasing (the entries of one append share theirs and are
+   * applied together); the applier stores the last one it applied.
+   */
   position: number;
   body: LogBody;
 }
