@@ -147,7 +147,7 @@ export class StreamLog implements ReplicatedLog {
       }
       if (offset === this.#position) {
         // The last entry applied, read again to prove the log still holds it.
-        this.#channels?.read.ack(message);
+        this.#ack(message);
         return;
       }
     }
@@ -157,7 +157,7 @@ export class StreamLog implements ReplicatedLog {
       bodies = Array.isArray(parsed) ? parsed : [parsed];
     } catch {
       this.#options.logger.error({ offset }, "unreadable log entry skipped");
-      this.#channels?.read.ack(message);
+      this.#ack(message);
       return;
     }
     for (const body of bodies) {
@@ -166,6 +166,18 @@ export class StreamLog implements ReplicatedLog {
     if (!this.#applying) {
       this.#applying = true;
       setImmediate(() => this.#apply());
+    }
+  }
+
+  /**
+   * Acknowledges on the read channel (stream credit only: what is applied is in the store). A
+   * channel whose connection is closing refuses; the next connection reads on from the position.
+   */
+  #ack(message: ConsumeMessage, upTo = false): void {
+    try {
+      this.#channels?.read.ack(message, upTo);
+    } catch (error) {
+      this.#options.logger.debug({ err: error }, "log acknowledgement dropped (channel closing)");
     }
   }
 
@@ -215,7 +227,7 @@ export class StreamLog implements ReplicatedLog {
     const last = batch[batch.length - 1];
     if (last) {
       this.#position = last.entry.position;
-      channels.read.ack(last.message, true);
+      this.#ack(last.message, true);
     }
     if (this.#pending.length > 0) {
       setImmediate(() => this.#apply());
