@@ -101,7 +101,7 @@ export function createIngest(deps: IngestFrontDeps): Ingest {
  * dead-lettered when refused, handed back when the log could not take it.
  */
 /** Batches the ingest has in the log's round trip at once. */
-const MAX_BATCHES_IN_FLIGHT = 4;
+const MAX_BATCHES_IN_FLIGHT = 2;
 
 class IngestFront implements Ingest {
   readonly #deps: IngestFrontDeps;
