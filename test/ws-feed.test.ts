@@ -15,6 +15,19 @@ async function setup(env: Record<string, string> = {}) {
   return { server, api, account, bus };
 }
 
+/** Publishes seed 003's example event for call `c{i}` of `conferenceId` on the embedded bus. */
+function publishCall(
+  bus: Awaited<ReturnType<typeof setup>>["bus"],
+  accountId: string,
+  conferenceId: string,
+  i: number,
+): void {
+  bus.publishEvent(
+    legacyRoutingKey(conferenceId, `c${i}`),
+    seedExampleEvent({ accountId, conferenceId, callId: `c${i}`, participantId: i }),
+  );
+}
+
 const subscribe = (
   token: string | undefined,
   accountId: string,
@@ -278,39 +291,20 @@ describe("WebSocket feed", () => {
     const first = await connectWs(server);
     await first.request(subscribe(account.token, account.id, binding));
     for (let i = 0; i < 5; i += 1) {
-      bus.publishEvent(
-        legacyRoutingKey(conferenceId, `c${i}`),
-        seedExampleEvent({
-          accountId: account.id,
-          conferenceId,
-          callId: `c${i}`,
-          participantId: i,
-        }),
-      );
+      publishCall(bus, account.id, conferenceId, i);
     }
     const seen = await first.events(5);
     const lastSeen = seen[1].seq;
     first.socket.terminate();
     for (let i = 5; i < 8; i += 1) {
-      bus.publishEvent(
-        legacyRoutingKey(conferenceId, `c${i}`),
-        seedExampleEvent({
-          accountId: account.id,
-          conferenceId,
-          callId: `c${i}`,
-          participantId: i,
-        }),
-      );
+      publishCall(bus, account.id, conferenceId, i);
     }
     const again = await connectWs(server);
     const reply = await again.request(
       subscribe(account.token, account.id, binding, { resume_from: lastSeen }),
     );
     expect(reply.status).toBe("success");
-    bus.publishEvent(
-      legacyRoutingKey(conferenceId, "c8"),
-      seedExampleEvent({ accountId: account.id, conferenceId, callId: "c8", participantId: 8 }),
-    );
+    publishCall(bus, account.id, conferenceId, 8);
     const frames = await again.events(7);
     const seqs = frames.map((f) => f.seq);
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
@@ -325,16 +319,7 @@ describe("WebSocket feed", () => {
     const { server, account, bus } = await setup();
     const conferenceId = hexId();
     const binding = `conference.event.${conferenceId}.*`;
-    const publish = (i: number) =>
-      bus.publishEvent(
-        legacyRoutingKey(conferenceId, `c${i}`),
-        seedExampleEvent({
-          accountId: account.id,
-          conferenceId,
-          callId: `c${i}`,
-          participantId: i,
-        }),
-      );
+    const publish = (i: number) => publishCall(bus, account.id, conferenceId, i);
     const witness = await connectWs(server);
     await witness.request(subscribe(account.token, account.id, binding));
     publish(0);
