@@ -70,6 +70,12 @@ export const webhookBody = z.object({
   conference_id: z.string().min(1).max(256).optional(),
   format: z.enum(webhookFormats).default("native"),
   enabled: lenientBoolean.default(true),
+  /**
+   * Deliveries about one conference go out strictly in order, one at a time (the default), or,
+   * when false, side by side up to the endpoint's concurrency: a burst drains several times
+   * faster, and a receiver orders by the body's `seq` itself.
+   */
+  ordered: lenientBoolean.default(true),
   /** bbb format only: signs each callback with bbb-webhooks' `checksum` query parameter. */
   bbb_secret: z.string().min(1).max(256).optional(),
   /** bbb format only: send only these bbb event ids (bbb-webhooks' `eventID`). */
@@ -98,6 +104,7 @@ export const subscriptionView = z
     conference_id: z.string().optional(),
     format: z.enum(webhookFormats),
     enabled: z.boolean(),
+    ordered: z.boolean(),
     bbb_event_ids: z.array(z.string()).optional(),
     /** Why parley disabled the endpoint (410 Gone, days of failures). */
     disabled_reason: z.string().optional(),

@@ -49,6 +49,7 @@ describe("webhook subscriptions API", () => {
         "format",
         "id",
         "name",
+        "ordered",
         "secret",
         "updated",
         "url",

@@ -180,6 +180,8 @@ export const webhooks = sqliteTable(
     conferenceId: text("conference_id"),
     format: text("format").notNull(),
     enabled: integer("enabled", { mode: "boolean" }).notNull(),
+    /** Deliveries about one conference strictly in order (one queue per conference) or not. */
+    ordered: integer("ordered", { mode: "boolean" }).notNull().default(true),
     disabledReason: text("disabled_reason"),
     /** Signing secret (`whsec_…`); needed in clear to sign, never returned after creation. */
     secret: text("secret").notNull(),
@@ -272,8 +274,11 @@ export const deliveryQueues = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.webhookId, t.orderingKey] }),
-    // Due heads in due order, parked queues left out: the dispatcher's pick is a range scan.
-    index("delivery_queues_due").on(t.dueAt, t.headSeqNo).where(sql`due_at IS NOT NULL`),
+    // One endpoint's due heads in due order, parked queues left out: the dispatcher picks per
+    // endpoint with a range scan, never reading the heads of an endpoint at its limit.
+    index("delivery_queues_endpoint_due")
+      .on(t.webhookId, t.dueAt, t.headSeqNo)
+      .where(sql`due_at IS NOT NULL`),
   ],
 );
 

@@ -22,6 +22,7 @@ interface DeliveryRow {
   updated_at: number;
   type: string;
   seq: number | null;
+  conference_id: string | null;
 }
 
 interface AttemptRow {
@@ -53,7 +54,7 @@ export function createDeliveryLog({
   sqlite: Database.Database;
   now: () => number;
 }): DeliveryLog {
-  const columns = `d.*, e.type, e.seq FROM deliveries d JOIN webhook_events e ON e.id = d.event_id`;
+  const columns = `d.*, e.type, e.seq, e.conference_id FROM deliveries d JOIN webhook_events e ON e.id = d.event_id`;
   const listAll = sqlite.prepare(
     `SELECT ${columns} WHERE d.webhook_id = ? ORDER BY d.seq_no DESC LIMIT ?`,
   );
@@ -97,7 +98,7 @@ export function createDeliveryLog({
     webhook_id: row.webhook_id,
     event_id: row.event_id,
     event_type: row.type,
-    ...(row.ordering_key ? { conference_id: row.ordering_key } : {}),
+    ...(row.conference_id ? { conference_id: row.conference_id } : {}),
     ...(row.seq === null ? {} : { seq: row.seq }),
     status: row.status,
     attempt_count: row.attempt_count,

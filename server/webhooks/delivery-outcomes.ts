@@ -11,7 +11,7 @@ import type Database from "better-sqlite3";
 import type { Entropy } from "../domain/ids";
 import type { Logger } from "../logger";
 import { createDeliveryQueues } from "./delivery-queues";
-import type { SendResult } from "./sender";
+import { accepted, type SendResult } from "./sender";
 import type { Subscription, SubscriptionStore } from "./subscriptions";
 
 /** The delivery an attempt was for. */
@@ -90,7 +90,7 @@ export function createDeliveryOutcomes(options: {
 
   const outcomes: DeliveryOutcomes = {
     record(delivery, sub, result, at) {
-      const ok = result.status !== undefined && result.status >= 200 && result.status < 300;
+      const ok = accepted(result);
       recordAttempt.run(
         delivery.id,
         at,

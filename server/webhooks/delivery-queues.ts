@@ -44,12 +44,31 @@ export interface DeliveryQueues {
   refreshEndpoint(webhookId: string): void;
   /** Parks an endpoint's queues, so that no pick looks at them. */
   park(webhookId: string): void;
-  /** Due heads, earliest due first, leaving out the endpoints in `excluded`. */
-  due(at: number, excluded: readonly string[], limit: number): DueHead[];
-  /** When the earliest unparked head falls due; undefined when there is none. */
-  nextDueAt(): number | undefined;
-  /** The endpoints with unparked heads (the dispatcher leaves out those it does not send for). */
-  dueEndpoints(): string[];
+  /** One endpoint's due heads, earliest due first. */
+  due(webhookId: string, at: number, limit: number): DueHead[];
+  /**
+   * The endpoints with unparked heads and when each one's earliest head falls due: the dispatcher
+   * picks per endpoint, leaving out those at their concurrency limit or sent for by another node
+   * without reading their heads.
+   */
+  dueEndpoints(): EndpointDue[];
+  /**
+   * The open delivery after `afterSeqNo` in its queue when it is due at `at`: the next one an
+   * ordered queue sends as soon as the one before it was answered, before its outcome is recorded.
+   */
+  nextAfter(
+    webhookId: string,
+    orderingKey: string,
+    afterSeqNo: number,
+    at: number,
+  ): DueHead | undefined;
+}
+
+/** An endpoint with unparked queue heads. */
+export interface EndpointDue {
+  webhook_id: string;
+  /** When its earliest head falls due. */
+  due_at: number;
 }
 
 const OPEN = "status IN ('pending', 'retrying')";
@@ -57,16 +76,40 @@ const ACTIVE_DUE = "CASE WHEN w.enabled = 1 AND w.deleted_at IS NULL THEN d.next
 const UPSERT = `ON CONFLICT (webhook_id, ordering_key) DO UPDATE
   SET head_seq_no = excluded.head_seq_no, due_at = excluded.due_at`;
 
+const HEAD_COLUMNS = `d.seq_no, d.id, d.webhook_id, d.event_id, d.variant, d.ordering_key,
+  d.status, d.attempt_count`;
+
 /**
- * The due pick. Exported so that a test can check its plan: an index search over the due heads,
- * then one row fetched per head.
+ * The due pick of one endpoint. Exported so that a test can check its plan: an index search over
+ * the endpoint's due heads, then one row fetched per head.
  */
-export const DUE_HEADS_SQL = `SELECT d.seq_no, d.id, d.webhook_id, d.event_id, d.variant,
-    d.ordering_key, d.status, d.attempt_count
-  FROM delivery_queues q INDEXED BY delivery_queues_due
+export const DUE_HEADS_SQL = `SELECT ${HEAD_COLUMNS}
+  FROM delivery_queues q INDEXED BY delivery_queues_endpoint_due
   JOIN deliveries d ON d.seq_no = q.head_seq_no
-  WHERE q.due_at <= ? AND q.webhook_id NOT IN (SELECT value FROM json_each(?))
+  WHERE q.webhook_id = ? AND q.due_at IS NOT NULL AND q.due_at <= ?
   ORDER BY q.due_at, q.head_seq_no LIMIT ?`;
+
+/**
+ * The endpoints with unparked heads: a skip scan of the endpoint index (a recursive query, since
+ * SQLite has no loose index scan), two seeks per endpoint however many heads each has.
+ */
+export const DUE_ENDPOINTS_SQL = `WITH RECURSIVE e(id) AS (
+    SELECT (SELECT min(webhook_id) FROM delivery_queues INDEXED BY delivery_queues_endpoint_due
+            WHERE due_at IS NOT NULL)
+    UNION ALL
+    SELECT (SELECT min(webhook_id) FROM delivery_queues INDEXED BY delivery_queues_endpoint_due
+            WHERE due_at IS NOT NULL AND webhook_id > e.id)
+    FROM e WHERE e.id IS NOT NULL)
+  SELECT e.id AS webhook_id,
+    (SELECT min(due_at) FROM delivery_queues INDEXED BY delivery_queues_endpoint_due
+     WHERE webhook_id = e.id AND due_at IS NOT NULL) AS due_at
+  FROM e WHERE e.id IS NOT NULL`;
+
+/** The open delivery after a given one in its queue: one seek in the open-deliveries index. */
+export const NEXT_IN_QUEUE_SQL = `SELECT ${HEAD_COLUMNS}, d.next_attempt_at
+  FROM deliveries d INDEXED BY deliveries_open_queue
+  WHERE d.webhook_id = ? AND d.ordering_key = ? AND d.${OPEN} AND d.seq_no > ?
+  ORDER BY d.seq_no LIMIT 1`;
 
 /** Finding one queue's head: one seek in the open-deliveries index. */
 export const QUEUE_HEAD_SQL = `INSERT INTO delivery_queues (webhook_id, ordering_key, head_seq_no, due_at)
@@ -105,14 +148,8 @@ export function createDeliveryQueues(sqlite: Database.Database): DeliveryQueues 
   );
   const parkAll = sqlite.prepare("UPDATE delivery_queues SET due_at = NULL WHERE webhook_id = ?");
   const due = sqlite.prepare(DUE_HEADS_SQL);
-  const next = sqlite.prepare(
-    `SELECT due_at AS at FROM delivery_queues INDEXED BY delivery_queues_due
-     WHERE due_at IS NOT NULL ORDER BY due_at LIMIT 1`,
-  );
-
-  const endpoints = sqlite.prepare(
-    "SELECT DISTINCT webhook_id FROM delivery_queues WHERE due_at IS NOT NULL",
-  );
+  const endpoints = sqlite.prepare(DUE_ENDPOINTS_SQL);
+  const nextInQueue = sqlite.prepare(NEXT_IN_QUEUE_SQL);
   return {
     opened(webhookId, orderingKey, seqNo, dueAt, active) {
       open.run(webhookId, orderingKey, seqNo, active ? dueAt : null);
@@ -129,15 +166,17 @@ export function createDeliveryQueues(sqlite: Database.Database): DeliveryQueues 
     park(webhookId) {
       parkAll.run(webhookId);
     },
-    due(at, excluded, limit) {
-      return due.all(at, JSON.stringify(excluded), limit) as DueHead[];
-    },
-    nextDueAt() {
-      const row = next.get() as { at: number } | undefined;
-      return row?.at;
+    due(webhookId, at, limit) {
+      return due.all(webhookId, at, limit) as DueHead[];
     },
     dueEndpoints() {
-      return (endpoints.all() as Array<{ webhook_id: string }>).map((row) => row.webhook_id);
+      return endpoints.all() as EndpointDue[];
+    },
+    nextAfter(webhookId, orderingKey, afterSeqNo, at) {
+      const row = nextInQueue.get(webhookId, orderingKey, afterSeqNo) as
+        | (DueHead & { next_attempt_at: number | null })
+        | undefined;
+      return row && row.next_attempt_at !== null && row.next_attempt_at <= at ? row : undefined;
     },
   };
 }

@@ -3,10 +3,14 @@
  * concurrency overall and per endpoint. A failing endpoint holds back only its own later
  * deliveries for that conference, never another endpoint's.
  *
- * Each pass picks due queue heads from `delivery_queues` (see delivery-queues.ts), so its cost
- * does not grow with the number of deliveries waiting behind them: a deep backlog drains in time
- * linear in its depth and leaves the event loop to ingest. What an attempt comes to is recorded
- * by delivery-outcomes.ts, one transaction per turn; requests are built by delivery-requests.ts.
+ * Each pass picks due queue heads from `delivery_queues` (see delivery-queues.ts) endpoint by
+ * endpoint, skipping endpoints at their limit without reading their heads, so its cost does not
+ * grow with the number of deliveries waiting: a deep backlog drains in time linear in its depth
+ * and leaves the event loop to ingest. An ordered queue whose delivery was answered with success
+ * sends its next delivery at once, while that outcome is still being recorded (a log round trip):
+ * order is kept (one request out per queue, the next only after a success), and a burst in one
+ * conference is not paced by the recording. What an attempt comes to is recorded by
+ * delivery-outcomes.ts, one write per turn; requests are built by delivery-requests.ts.
  * @module
  */
 import type Database from "better-sqlite3";
@@ -14,8 +18,8 @@ import type { Logger } from "../logger";
 import type { AttemptOutcome } from "./delivery-outcomes";
 import { createDeliveryQueues, type DeliveryQueues, type DueHead } from "./delivery-queues";
 import { createDeliveryRequests, type DeliveryRequests } from "./delivery-requests";
-import { InFlight } from "./in-flight";
-import type { Sender, SendResult } from "./sender";
+import { InFlight, queueKey } from "./in-flight";
+import { accepted, type Sender, type SendResult } from "./sender";
 import type { Subscription, SubscriptionStore } from "./subscriptions";
 
 export interface DispatcherOptions {
@@ -76,6 +80,13 @@ class DeliveryDispatcher implements Dispatcher {
   #wakeScheduled = false;
   /** Requests that came back, waiting to be recorded with the others of their turn. */
   #finished: Finished[] = [];
+  /**
+   * Ordered queues whose last request succeeded and whose next delivery may go before that
+   * outcome is recorded, by queue, with the delivery last sent.
+   */
+  readonly #advancing = new Map<string, DueHead>();
+  /** Rotates which endpoint a pass serves first, so none waits behind the others. */
+  #turn = 0;
 
   constructor(options: DispatcherOptions) {
     const { sqlite } = options;
@@ -121,13 +132,7 @@ class DeliveryDispatcher implements Dispatcher {
     this.#pumping = true;
     try {
       while (this.#inFlight.size < this.#maxInFlight) {
-        // Endpoints at their concurrency limit are left out, so one slow endpoint's backlog
-        // cannot fill the window and starve the others. The page has room for every busy head
-        // (its request out, or its outcome being recorded) and a full window of heads that can go.
-        const excluded = [...this.#inFlight.saturatedEndpoints(), ...this.#notOwned()];
-        const page = this.#maxInFlight + this.#inFlight.busy;
-        const rows = this.#queues.due(this.#options.now(), excluded, page);
-        if (this.#launchPage(rows) === 0) {
+        if (this.#advance() + this.#pickDue() === 0) {
           break;
         }
       }
@@ -139,34 +144,89 @@ class DeliveryDispatcher implements Dispatcher {
     this.#scheduleNext();
   }
 
-  /** Launches what it can of one page of due heads; returns how many went out. */
-  #launchPage(rows: DueHead[]): number {
+  /** Sends the next delivery of the ordered queues whose last one succeeded; returns how many. */
+  #advance(): number {
     let launched = 0;
-    for (const row of rows) {
+    for (const [key, last] of this.#advancing) {
       if (this.#inFlight.size >= this.#maxInFlight) {
         break;
       }
-      if (this.#inFlight.blocks(row)) {
+      if (this.#inFlight.saturated(last.webhook_id)) {
         continue;
       }
-      if (row.status !== "pending" && row.status !== "retrying") {
-        // Not a head any more (it cannot happen while every writer keeps the heads): heal it.
-        this.#queues.refresh(row.webhook_id, row.ordering_key);
-        continue;
-      }
-      const sub = this.#options.subscriptions.byId(row.webhook_id);
-      if (!sub?.enabled || sub.deletedAt !== null) {
-        this.#queues.park(row.webhook_id);
-        continue;
-      }
-      if (this.#launch(row, sub)) {
+      this.#advancing.delete(key);
+      const sub = this.#sendsFor(last.webhook_id);
+      const next =
+        sub &&
+        this.#queues.nextAfter(last.webhook_id, last.ordering_key, last.seq_no, this.#options.now());
+      if (sub && next && this.#launch(next, sub)) {
         launched += 1;
       }
     }
     return launched;
   }
 
-  /** Sends one queue head; false when it cannot be sent at all (and is given up). */
+  /**
+   * Picks due queue heads endpoint by endpoint: endpoints at their limit or sent for by another
+   * node are passed over without reading their heads. Returns how many went out.
+   */
+  #pickDue(): number {
+    const at = this.#options.now();
+    const endpoints = this.#queues.dueEndpoints();
+    let launched = 0;
+    this.#turn += 1;
+    for (let i = 0; i < endpoints.length; i += 1) {
+      const endpoint = endpoints[(i + this.#turn) % endpoints.length];
+      const room = Math.min(
+        this.#maxInFlight - this.#inFlight.size,
+        endpoint ? this.#inFlight.room(endpoint.webhook_id) : 0,
+      );
+      if (!endpoint || endpoint.due_at > at || room <= 0) {
+        continue;
+      }
+      const sub = this.#sendsFor(endpoint.webhook_id);
+      if (!sub) {
+        continue;
+      }
+      // Busy queues' heads come first in the pick (they are the oldest) and are passed over.
+      const limit = room + this.#inFlight.busyOf(endpoint.webhook_id);
+      for (const row of this.#queues.due(endpoint.webhook_id, at, limit)) {
+        if (this.#inFlight.size >= this.#maxInFlight) {
+          break;
+        }
+        if (this.#inFlight.blocks(row)) {
+          continue;
+        }
+        if (row.status !== "pending" && row.status !== "retrying") {
+          // Not a head any more (it cannot happen while every writer keeps the heads): heal it.
+          this.#queues.refresh(row.webhook_id, row.ordering_key);
+          continue;
+        }
+        if (this.#launch(row, sub)) {
+          launched += 1;
+        }
+      }
+    }
+    return launched;
+  }
+
+  /**
+   * The endpoint when this node sends for it now; an endpoint disabled or deleted meanwhile has
+   * its queues parked instead.
+   */
+  #sendsFor(webhookId: string): Subscription | undefined {
+    if (this.#options.owns && !this.#options.owns(webhookId)) {
+      return undefined;
+    }
+    const sub = this.#options.subscriptions.byId(webhookId);
+    if (!sub?.enabled || sub.deletedAt !== null) {
+      this.#queues.park(webhookId);
+      return undefined;
+    }
+    return sub;
+  }
+
+  /** Sends one delivery; false when it cannot be sent at all (and is given up). */
   #launch(row: DueHead, sub: Subscription): boolean {
     const at = this.#options.now();
     const request = this.#requests.build(row, sub, at);
@@ -174,27 +234,25 @@ class DeliveryDispatcher implements Dispatcher {
       // Its event is gone: recorded as given up (the queue stays busy until then).
       this.#inFlight.add(row);
       this.#inFlight.answered(row);
-      this.#finished.push({ row, sub, result: undefined, at });
-      if (this.#finished.length === 1) {
-        setImmediate(() => void this.#recordFinished());
-      }
+      this.#finish({ row, sub, result: undefined, at });
       return false;
     }
     this.#inFlight.add(row);
     this.#options.sender.send(request).then((result) => {
       this.#inFlight.answered(row);
-      this.#finished.push({ row, sub, result, at });
-      if (this.#finished.length === 1) {
-        setImmediate(() => void this.#recordFinished());
+      if (accepted(result) && sub.ordered && this.#running) {
+        this.#advancing.set(queueKey(row), row);
       }
+      this.#finish({ row, sub, result, at });
     });
     return true;
   }
 
-  /** Endpoints with due work that another node sends for (their partition is not leased here). */
-  #notOwned(): string[] {
-    const owns = this.#options.owns;
-    return owns ? this.#queues.dueEndpoints().filter((id) => !owns(id)) : [];
+  #finish(finished: Finished): void {
+    this.#finished.push(finished);
+    if (this.#finished.length === 1) {
+      setImmediate(() => void this.#recordFinished());
+    }
   }
 
   /** Records the requests that came back this turn: one write, not one per delivery. */
@@ -245,8 +303,11 @@ class DeliveryDispatcher implements Dispatcher {
       return;
     }
     clearTimeout(this.#timer);
-    const at = this.#inFlight.busy > 0 ? undefined : this.#queues.nextDueAt();
-    const wait = at === undefined ? 1000 : Math.min(1000, Math.max(5, at - this.#options.now()));
+    const at =
+      this.#inFlight.busy > 0
+        ? undefined
+        : Math.min(...this.#queues.dueEndpoints().map((endpoint) => endpoint.due_at));
+    const wait = at === undefined || !Number.isFinite(at) ? 1000 : Math.min(1000, Math.max(5, at - this.#options.now()));
     this.#timer = setTimeout(() => this.#pump(), wait);
     this.#timer.unref();
   }

@@ -64,12 +64,15 @@ export function createOutbox({
 
   const deliver = (subscription: Subscription, event: OutboundEvent, variants: number[]) => {
     const at = now();
-    const key = event.conferenceId ?? "";
+    // One queue per conference keeps its order; an unordered endpoint's deliveries each head
+    // their own queue (keyed by the delivery id), so they go side by side.
+    const conferenceKey = event.conferenceId ?? "";
     // A disabled endpoint (ping) keeps its delivery parked until it is enabled again.
     const active = subscription.enabled && subscription.deletedAt === null;
     const ids: string[] = [];
     for (const variant of variants) {
       const id = newDeliveryId(entropy);
+      const key = subscription.ordered ? conferenceKey : id;
       const { lastInsertRowid } = insertDelivery.run(
         id,
         subscription.id,

@@ -28,6 +28,10 @@ export interface SendResult {
   durationMs: number;
 }
 
+/** Whether the endpoint took the delivery: any 2xx answer (Standard Webhooks). */
+export const accepted = (result: SendResult): boolean =>
+  result.status !== undefined && result.status >= 200 && result.status < 300;
+
 export interface Sender {
   send(request: SendRequest): Promise<SendResult>;
   close(): void;

@@ -21,6 +21,7 @@ export function bodyFields(sub: Subscription): Record<string, unknown> {
     ...(sub.conferenceId ? { conference_id: sub.conferenceId } : {}),
     format: sub.format,
     enabled: sub.enabled,
+    ordered: sub.ordered,
     ...(sub.bbbSecret ? { bbb_secret: sub.bbbSecret } : {}),
     ...(sub.bbbEventIds ? { bbb_event_ids: sub.bbbEventIds } : {}),
   };
@@ -70,6 +71,7 @@ export function columnsOf(body: WebhookBody) {
     conferenceId: body.conference_id ?? null,
     format: body.format,
     enabled: body.enabled,
+    ordered: body.ordered,
     bbbSecret: body.bbb_secret ?? null,
     bbbEventIds: body.bbb_event_ids ?? null,
   };

@@ -20,6 +20,7 @@ import { webhooks } from "../../server/db/schema";
 import { osEntropy } from "../../server/domain/ids";
 import {
   createDeliveryQueues,
+  DUE_ENDPOINTS_SQL,
   DUE_HEADS_SQL,
   QUEUE_HEAD_SQL,
 } from "../../server/webhooks/delivery-queues";
@@ -177,7 +178,7 @@ async function commitLatencies(
 
 describe("a deep webhook backlog", () => {
   it("is picked from its queue's head alone: one index search over due heads, whatever the queue's depth", async () => {
-    const { sqlite, seed } = await setup();
+    const { sqlite, seed, hook } = await setup();
     const queues = createDeliveryQueues(sqlite);
     const planOf = (query: string, ...params: unknown[]) =>
       (sqlite.prepare(`EXPLAIN QUERY PLAN ${query}`).all(...params) as Array<{ detail: string }>)
@@ -189,7 +190,7 @@ describe("a deep webhook backlog", () => {
       for (let round = 0; round < 5; round += 1) {
         const started = performance.now();
         for (let i = 0; i < 500; i += 1) {
-          queues.due(Date.now(), [], 256);
+          queues.due(hook.id, Date.now(), 256);
         }
         best = Math.min(best, performance.now() - started);
       }
@@ -219,17 +220,24 @@ describe("a deep webhook backlog", () => {
     );
     expect(
       queues
-        .due(Date.now(), [], 256)
+        .due(hook.id, Date.now(), 256)
         .map((row) => row.ordering_key)
         .sort(),
     ).toEqual(["deep", "other"]);
+    expect(queues.dueEndpoints().map((endpoint) => endpoint.webhook_id)).toEqual([hook.id]);
 
     // The pick walks the due-heads index in order and fetches each head by its key: no scan of
     // deliveries, no sort.
-    const pick = planOf(DUE_HEADS_SQL, Date.now(), "[]", 256);
-    expect(pick).toMatch(/SEARCH q USING (COVERING )?INDEX delivery_queues_due \(due_at<\?\)/);
+    const pick = planOf(DUE_HEADS_SQL, hook.id, Date.now(), 256);
+    expect(pick).toMatch(
+      /SEARCH q USING (COVERING )?INDEX delivery_queues_endpoint_due \(webhook_id=\? AND due_at>\? AND due_at<\?\)/,
+    );
     expect(pick).toMatch(/SEARCH d USING INTEGER PRIMARY KEY \(rowid=\?\)/);
     expect(pick).not.toMatch(/SCAN d\b|SCAN deliveries|TEMP B-TREE/);
+    // Which endpoints have due heads: seeks in the endpoint index, never a scan of the heads.
+    const endpoints = planOf(DUE_ENDPOINTS_SQL);
+    expect(endpoints).toMatch(/delivery_queues_endpoint_due/);
+    expect(endpoints).not.toMatch(/SCAN delivery_queues\b|TEMP B-TREE/);
     // Moving a queue's head on after an attempt is one seek in the open-deliveries index.
     const next = planOf(QUEUE_HEAD_SQL, "wh", "deep");
     expect(next).toMatch(
