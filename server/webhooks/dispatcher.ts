@@ -158,7 +158,12 @@ class DeliveryDispatcher implements Dispatcher {
       const sub = this.#sendsFor(last.webhook_id);
       const next =
         sub &&
-        this.#queues.nextAfter(last.webhook_id, last.ordering_key, last.seq_no, this.#options.now());
+        this.#queues.nextAfter(
+          last.webhook_id,
+          last.ordering_key,
+          last.seq_no,
+          this.#options.now(),
+        );
       if (sub && next && this.#launch(next, sub)) {
         launched += 1;
       }
@@ -307,7 +312,10 @@ class DeliveryDispatcher implements Dispatcher {
       this.#inFlight.busy > 0
         ? undefined
         : Math.min(...this.#queues.dueEndpoints().map((endpoint) => endpoint.due_at));
-    const wait = at === undefined || !Number.isFinite(at) ? 1000 : Math.min(1000, Math.max(5, at - this.#options.now()));
+    const wait =
+      at === undefined || !Number.isFinite(at)
+        ? 1000
+        : Math.min(1000, Math.max(5, at - this.#options.now()));
     this.#timer = setTimeout(() => this.#pump(), wait);
     this.#timer.unref();
   }
