@@ -27,6 +27,12 @@ export interface ConferenceViews {
   /** `GET /conferences/{C}` data. */
   detail(conference: ResolvedConference): Record<string, unknown>;
   /**
+   * `detail` and `figures` as JSON text, kept until the conference changes or one of its
+   * durations ticks: dashboards poll a conference far more often than either happens, and
+   * serialising it was most of a read's cost.
+   */
+  detailJson(conference: ResolvedConference): DetailJson;
+  /**
    * The live figures Kazoo 5's crossbar answers in the envelope's `metadata` (where Monster UI's
    * conference viewer reads them), the same as the document's `_read_only`.
    */
@@ -35,6 +41,27 @@ export interface ConferenceViews {
   list(accountId: string): Record<string, unknown>[];
   participants(conference: ResolvedConference): Record<string, unknown>[];
   participant(conference: ResolvedConference, idOrCallId: string): ParticipantRow;
+}
+
+/** A conference's `GET` data and figures, serialised. */
+export interface DetailJson {
+  data: string;
+  metadata: string;
+}
+
+/** What a serialised detail was made from, and until when its durations hold. */
+interface CachedDetail extends DetailJson {
+  revision: string | undefined;
+  runtime: RuntimeRow | undefined;
+  members: readonly ParticipantRow[];
+  validUntil: number;
+}
+
+const MAX_CACHED_DETAILS = 10_000;
+
+/** When a whole-second duration counted from `start` next changes, seen at `now`. */
+function nextTick(start: number, now: number): number {
+  return start + (Math.max(0, Math.floor((now - start) / 1000)) + 1) * 1000;
 }
 
 const adHocDefaults = conferenceDocument.omit({ name: true });
@@ -53,7 +80,8 @@ export function createConferenceViews({
   live: LiveState;
   now: () => number;
 }): ConferenceViews {
-  return {
+  const details = new Map<string, CachedDetail>();
+  const views: ConferenceViews = {
     resolve(accountId, id) {
       const stored = conferences.find(accountId, id);
       const runtime = live.runtime(id);
@@ -99,6 +127,38 @@ export function createConferenceViews({
         ...adHoc.map((id) => row(adHocDocument(id), id)),
       ];
     },
+    detailJson(conference) {
+      const at = now();
+      // The live-state reads return the same objects until the ingest changes the conference.
+      const members = conference.runtime ? live.participants(conference.id) : [];
+      const cached = details.get(conference.id);
+      if (
+        cached &&
+        at < cached.validUntil &&
+        cached.revision === conference.stored?.revision &&
+        cached.runtime === conference.runtime &&
+        cached.members === members
+      ) {
+        return cached;
+      }
+      let validUntil = conference.runtime ? nextTick(conference.runtime.startedAt, at) : Infinity;
+      for (const member of members) {
+        validUntil = Math.min(validUntil, nextTick(member.joinedAt, at));
+      }
+      const fresh: CachedDetail = {
+        data: JSON.stringify(views.detail(conference)),
+        metadata: JSON.stringify(views.figures(conference)),
+        revision: conference.stored?.revision,
+        runtime: conference.runtime,
+        members,
+        validUntil,
+      };
+      if (details.size >= MAX_CACHED_DETAILS) {
+        details.clear();
+      }
+      details.set(conference.id, fresh);
+      return fresh;
+    },
     figures(conference) {
       const members = conference.runtime ? live.participants(conference.id) : [];
       return readOnlyOf(conference.runtime, members, now());
@@ -118,4 +178,5 @@ export function createConferenceViews({
       return found;
     },
   };
+  return views;
 }

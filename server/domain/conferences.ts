@@ -47,13 +47,25 @@ function revisionOf(revision: number, doc: Record<string, unknown>): string {
   return `${revision}-${createHash("md5").update(JSON.stringify(doc)).digest("hex")}`;
 }
 
-function toStored(row: Row): StoredConference {
-  return {
-    id: row.id,
-    accountId: row.accountId,
-    doc: { ...row.doc, id: row.id },
-    revision: revisionOf(row.revision, row.doc),
-  };
+/**
+ * Revisions already computed, by document version: every ingested event and every read finds
+ * its conference, and hashing the document each time cost more than reading it.
+ */
+const MAX_KNOWN_REVISIONS = 10_000;
+
+function toStored(row: Row, known?: Map<string, string>): StoredConference {
+  const version = `${row.id}\u0000${row.revision}\u0000${row.updatedAt}`;
+  let revision = known?.get(version);
+  if (revision === undefined) {
+    revision = revisionOf(row.revision, row.doc);
+    if (known) {
+      if (known.size >= MAX_KNOWN_REVISIONS) {
+        known.clear();
+      }
+      known.set(version, revision);
+    }
+  }
+  return { id: row.id, accountId: row.accountId, doc: { ...row.doc, id: row.id }, revision };
 }
 
 /** Drops the keys a client may not write (`_*`, `pvt_*`, `id`) before validation. */
@@ -106,6 +118,7 @@ class Conferences implements ConferenceService {
   // Prepared once: these run for every ingested event and webhook.
   readonly #findQuery;
   readonly #ownerQuery;
+  readonly #revisions = new Map<string, string>();
 
   constructor(deps: ConferenceDeps) {
     this.#deps = deps;
@@ -134,12 +147,12 @@ class Conferences implements ConferenceService {
       .where(live(accountId))
       .orderBy(asc(conferences.createdAt), sql`rowid`)
       .all()
-      .map(toStored);
+      .map((row) => toStored(row, this.#revisions));
   }
 
   find(accountId: string, id: string): StoredConference | undefined {
     const row = this.#findRow(accountId, id);
-    return row && toStored(row);
+    return row && toStored(row, this.#revisions);
   }
 
   create(accountId: string, data: unknown): StoredConference {

@@ -60,6 +60,8 @@ export function installationKey(storedHexSecret: string): TokenKey {
   };
 }
 
+const MAX_VERIFIED_TOKENS = 10_000;
+
 /** Signs with `keys[0]` and verifies with any of `keys`; `now` is the clock in Unix ms. */
 export function createTokenService({
   keys,
@@ -79,6 +81,26 @@ export function createTokenService({
   const keyObjects = new Map(keys.map((key) => [key, createSecretKey(toBuffer(key.secret))]));
   const byKid = new Map(keys.map((key) => [key.kid, key]));
   const withoutKid = keys.find((key) => key.acceptsTokensWithoutKid);
+  // Tokens already verified, until they expire: a dashboard or integration sends the same token
+  // with every request, and decoding and checking it again cost more than the rest of a read.
+  const verified = new Map<string, TokenClaims>();
+  const check = (token: string): TokenClaims | undefined => {
+    try {
+      const kid = jwt.decode(token, { complete: true })?.header.kid;
+      const key = kid === undefined ? withoutKid : byKid.get(kid);
+      if (!key) {
+        return undefined;
+      }
+      const claims = jwt.verify(token, keyObjects.get(key) ?? key.secret, {
+        algorithms: ["HS256"],
+        clockTimestamp: Math.floor(now() / 1000),
+      });
+      return isClaims(claims) ? claims : undefined;
+    } catch {
+      // malformed, forged, expired or signed with another algorithm
+      return undefined;
+    }
+  };
 
   return {
     issue({ accountId, userId }) {
@@ -98,21 +120,22 @@ export function createTokenService({
       return { token, claims };
     },
     verify(token) {
-      try {
-        const kid = jwt.decode(token, { complete: true })?.header.kid;
-        const key = kid === undefined ? withoutKid : byKid.get(kid);
-        if (!key) {
-          return undefined;
+      const known = verified.get(token);
+      if (known) {
+        if (known.exp > Math.floor(now() / 1000)) {
+          return known;
         }
-        const claims = jwt.verify(token, keyObjects.get(key) ?? key.secret, {
-          algorithms: ["HS256"],
-          clockTimestamp: Math.floor(now() / 1000),
-        });
-        return isClaims(claims) ? claims : undefined;
-      } catch {
-        // malformed, forged, expired or signed with another algorithm
+        verified.delete(token);
         return undefined;
       }
+      const claims = check(token);
+      if (claims) {
+        if (verified.size >= MAX_VERIFIED_TOKENS) {
+          verified.clear();
+        }
+        verified.set(token, claims);
+      }
+      return claims;
     },
   };
 }

@@ -24,7 +24,7 @@ import type { Reconciler } from "../domain/reconcile";
 import type { ParleyWrites } from "../domain/write-ops";
 import { actionProblem, requireReconciler, topLevelAction } from "./actions";
 import type { HttpApp } from "./env";
-import { type EnvelopeInfo, success } from "./envelope";
+import { type EnvelopeInfo, success, successJson } from "./envelope";
 import { dataObject, readEnvelope } from "./request-body";
 import { accountParams, conferenceParams, json, kazooErrors, kazooOk, security } from "./responses";
 import { rejectOtherMethods, serve } from "./route";
@@ -145,9 +145,10 @@ export function registerConferenceRoutes(app: HttpApp, deps: ConferenceRoutesDep
 
   serve(app, read, (c) => {
     const conference = views.resolve(c.req.param("accountId"), c.req.param("conferenceId"));
-    return success(c, info, views.detail(conference), {
+    const { data, metadata } = views.detailJson(conference);
+    return successJson(c, info, data, {
       revision: conference.stored?.revision,
-      extra: { metadata: views.figures(conference) },
+      extraJson: { metadata },
     });
   });
   serve(app, replace, async (c) => {

@@ -47,6 +47,29 @@ export function success(
   return c.json(body, options.status ?? 200);
 }
 
+/**
+ * `success` for data already serialised (a cached conference read): the same envelope, byte
+ * for byte, with `dataJson` and each of `extraJson`'s values spliced in as they are.
+ */
+export function successJson(
+  c: Context<HttpEnv>,
+  info: EnvelopeInfo,
+  dataJson: string,
+  options: { revision?: string | undefined; extraJson?: Record<string, string> } = {},
+): Response {
+  let text = `{"auth_token":${JSON.stringify(c.get("authToken") ?? "")},"data":${dataJson},"node":${JSON.stringify(info.node)},"request_id":${JSON.stringify(c.get("requestId"))}`;
+  if (options.revision !== undefined) {
+    text += `,"revision":${JSON.stringify(options.revision)}`;
+    c.header("ETag", `"${options.revision}"`);
+  }
+  text += `,"status":"success","timestamp":"${timestamp(info.now())}","version":${JSON.stringify(info.version)}`;
+  for (const [key, json] of Object.entries(options.extraJson ?? {})) {
+    text += `,${JSON.stringify(key)}:${json}`;
+  }
+  c.header("Content-Type", "application/json");
+  return c.body(`${text}}`, 200);
+}
+
 /** Sends an error envelope: `error` is the HTTP status as a string, `message` the code. */
 export function failure(
   c: Context<HttpEnv>,
