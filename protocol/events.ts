@@ -40,6 +40,25 @@ export const knownConferenceEvents = [
   "undeaf-member",
 ] as const;
 
+/**
+ * Normalised names of the keys seen so far: Kazoo sends the same few dozen keys in every event,
+ * and lower-casing and replacing each again cost more than parsing the JSON. Bounded, for keys
+ * a sender made up.
+ */
+const normalizedNames = new Map<string, string>();
+const MAX_NORMALIZED_NAMES = 4096;
+
+function normalizedName(key: string): string {
+  let name = normalizedNames.get(key);
+  if (name === undefined) {
+    name = key.toLowerCase().replaceAll("-", "_");
+    if (normalizedNames.size < MAX_NORMALIZED_NAMES) {
+      normalizedNames.set(key, name);
+    }
+  }
+  return name;
+}
+
 /** Lower-cases keys and turns `-` into `_`, recursively (Kazoo's `kz_json:normalize`). */
 export function normalizeKeys(value: unknown): unknown {
   if (Array.isArray(value)) {
@@ -51,7 +70,7 @@ export function normalizeKeys(value: unknown): unknown {
       if (!Object.hasOwn(value, key)) {
         continue;
       }
-      const name = key.toLowerCase().replaceAll("-", "_");
+      const name = normalizedName(key);
       const inner = normalizeKeys((value as Record<string, unknown>)[key]);
       if (name === "__proto__") {
         // A plain key, not the prototype.

@@ -17,6 +17,7 @@ import {
   participantFlagDefaults,
   participantFlags,
 } from "../../protocol/events";
+import { parseCanonicalEvent } from "../../protocol/event-fast-path";
 import { dottedPath } from "../../protocol/validation";
 import type { DecodedEvent } from "../domain/inbound-event";
 import { isPlainObject } from "../domain/merge";
@@ -69,14 +70,18 @@ export function decodeEvent(routingKey: string, body: Buffer): DecodeResult {
     event: normalized.event ?? key.event,
     conference_id: normalized.conference_id ?? key.conferenceId,
   };
-  const parsed = conferenceEvent.safeParse(candidate);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .slice(0, 5)
-      .map((issue) => `${dottedPath(issue.path) || "body"}: ${issue.message}`);
-    return { ok: false, reason: `invalid event: ${problems.join("; ")}` };
+  // Kazoo's events take the hand-written fast path; the schema converts and explains the rest.
+  let event = parseCanonicalEvent(candidate);
+  if (!event) {
+    const parsed = conferenceEvent.safeParse(candidate);
+    if (!parsed.success) {
+      const problems = parsed.error.issues
+        .slice(0, 5)
+        .map((issue) => `${dottedPath(issue.path) || "body"}: ${issue.message}`);
+      return { ok: false, reason: `invalid event: ${problems.join("; ")}` };
+    }
+    event = parsed.data;
   }
-  const event = parsed.data;
   const conferenceLevel = conferenceLevelEvents.has(event.event);
   const callId = event.call_id ?? (conferenceLevel ? undefined : key.callId);
   if (!conferenceLevel && !callId) {

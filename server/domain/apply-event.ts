@@ -160,8 +160,9 @@ export class EventApplier {
       return;
     }
     const run = this.#ensureRuntime(decoded, accountId, now, out);
-    this.#rows.upsertParticipant(participantParams(decoded, callId, accountId, now, existing));
-    const after = this.#rows.participant(event.conference_id, callId) as Row;
+    const after = this.#rows.upsertParticipant(
+      participantParams(decoded, callId, accountId, now, existing),
+    );
     const member = memberOf(after);
     if (!existing) {
       out.push({ kind: "joined", run: runOf(run), member });

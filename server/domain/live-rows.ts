@@ -60,7 +60,8 @@ export class LiveRows {
          floor = excluded.floor, hear = excluded.hear, speak = excluded.speak, talking = excluded.talking,
          mute_detect = excluded.mute_detect, video = excluded.video, energy_level = excluded.energy_level,
          current_energy = excluded.current_energy, custom_channel_vars = excluded.custom_channel_vars,
-         conference_channel_vars = excluded.conference_channel_vars, updated_at = excluded.updated_at`,
+         conference_channel_vars = excluded.conference_channel_vars, updated_at = excluded.updated_at
+       RETURNING *`,
     );
     this.#removeParticipant = sqlite.prepare(
       "DELETE FROM participants WHERE conference_id = ? AND call_id = ?",
@@ -104,8 +105,9 @@ export class LiveRows {
     return this.#participant.get(conferenceId, callId) as Row | undefined;
   }
 
-  upsertParticipant(params: Row): void {
-    this.#upsertParticipant.run(params);
+  /** Writes a participant's row and returns it as stored (one statement, not a write and a read). */
+  upsertParticipant(params: Row): Row {
+    return this.#upsertParticipant.get(params) as Row;
   }
 
   removeParticipant(conferenceId: string, callId: string): void {
