@@ -6,6 +6,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { parseCanonicalEvent } from "../../protocol/event-fast-path";
 import {
   type ConferenceEvent,
   conferenceEvent,
@@ -17,7 +18,6 @@ import {
   participantFlagDefaults,
   participantFlags,
 } from "../../protocol/events";
-import { parseCanonicalEvent } from "../../protocol/event-fast-path";
 import { dottedPath } from "../../protocol/validation";
 import type { DecodedEvent } from "../domain/inbound-event";
 import { isPlainObject } from "../domain/merge";
