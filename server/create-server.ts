@@ -156,11 +156,12 @@ export async function createServer(
     });
     node = http.node;
     domain.setPublicUrl(http.url);
-    webhooks.start(lifecycle);
-    operations.startReminders(lifecycle, leases);
     await ingest.follow();
     lifecycle.started("log", () => log.close());
     lifecycle.started("message bus", () => bus.close());
+    // Started after the log, so they stop before it: what they record on the way out is written.
+    webhooks.start(lifecycle);
+    operations.startReminders(lifecycle, leases);
     await bus.start((batch) => ingest.ingest.handleBatch(batch));
     joinInProcess();
     // Answer once caught up (or clearly unable to be), so the API is usable when start returns.

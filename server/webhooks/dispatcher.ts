@@ -19,6 +19,7 @@ import type { AttemptOutcome } from "./delivery-outcomes";
 import { createDeliveryQueues, type DeliveryQueues, type DueHead } from "./delivery-queues";
 import { createDeliveryRequests, type DeliveryRequests } from "./delivery-requests";
 import { InFlight, queueKey } from "./in-flight";
+import { type Finished, OutcomeBatches } from "./outcome-batches";
 import { accepted, type Sender, type SendResult } from "./sender";
 import type { Subscription, SubscriptionStore } from "./subscriptions";
 
@@ -54,15 +55,6 @@ export interface Dispatcher {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** A request that came back, waiting to be recorded with the others of its turn. */
-interface Finished {
-  row: DueHead;
-  sub: Subscription;
-  /** Absent when the delivery could not be sent at all. */
-  result: SendResult | undefined;
-  at: number;
-}
-
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   return new DeliveryDispatcher(options);
 }
@@ -78,8 +70,7 @@ class DeliveryDispatcher implements Dispatcher {
   #pumping = false;
   #idle: (() => void) | undefined;
   #wakeScheduled = false;
-  /** Requests that came back, waiting to be recorded with the others of their turn. */
-  #finished: Finished[] = [];
+  readonly #outcomes: OutcomeBatches;
   /**
    * Ordered queues whose last request succeeded and whose next delivery may go before that
    * outcome is recorded, by queue, with the delivery last sent.
@@ -95,6 +86,11 @@ class DeliveryDispatcher implements Dispatcher {
     this.#inFlight = new InFlight(options.maxPerEndpoint ?? 16);
     this.#queues = createDeliveryQueues(sqlite);
     this.#requests = createDeliveryRequests({ sqlite, domain: options.domain });
+    this.#outcomes = new OutcomeBatches({
+      record: options.recordOutcomes,
+      recorded: (batch) => this.#recorded(batch),
+      logger: options.logger,
+    });
   }
 
   start(): void {
@@ -155,20 +151,33 @@ class DeliveryDispatcher implements Dispatcher {
         continue;
       }
       this.#advancing.delete(key);
-      const sub = this.#sendsFor(last.webhook_id);
-      const next =
-        sub &&
-        this.#queues.nextAfter(
-          last.webhook_id,
-          last.ordering_key,
-          last.seq_no,
-          this.#options.now(),
-        );
-      if (sub && next && this.#launch(next, sub)) {
+      if (this.#sendNext(last)) {
         launched += 1;
       }
     }
     return launched;
+  }
+
+  /** `#sendNext` outside a pass: a failure is logged and left to the next pass. */
+  #trySendNext(last: DueHead): boolean {
+    try {
+      return this.#sendNext(last);
+    } catch (error) {
+      this.#options.logger.error(
+        { err: error },
+        "webhook dispatcher could not send the next delivery",
+      );
+      return false;
+    }
+  }
+
+  /** Sends the delivery after `last` in its ordered queue, if one is due; whether it went. */
+  #sendNext(last: DueHead): boolean {
+    const sub = this.#sendsFor(last.webhook_id);
+    const next =
+      sub &&
+      this.#queues.nextAfter(last.webhook_id, last.ordering_key, last.seq_no, this.#options.now());
+    return Boolean(sub && next && this.#launch(next, sub));
   }
 
   /**
@@ -246,7 +255,12 @@ class DeliveryDispatcher implements Dispatcher {
     this.#options.sender.send(request).then((result) => {
       this.#inFlight.answered(row);
       if (accepted(result) && sub.ordered && this.#running) {
-        this.#advancing.set(queueKey(row), row);
+        // The next of the queue goes at once when there is room; else with the next pass.
+        const room =
+          this.#inFlight.size < this.#maxInFlight && !this.#inFlight.saturated(row.webhook_id);
+        if (!(room && !this.#pumping && this.#trySendNext(row))) {
+          this.#advancing.set(queueKey(row), row);
+        }
       }
       this.#finish({ row, sub, result, at });
     });
@@ -254,39 +268,13 @@ class DeliveryDispatcher implements Dispatcher {
   }
 
   #finish(finished: Finished): void {
-    this.#finished.push(finished);
-    if (this.#finished.length === 1) {
-      setImmediate(() => void this.#recordFinished());
-    }
+    this.#outcomes.add(finished);
+    // The request that came back freed its place: other queues' heads go while it is recorded.
+    this.wake();
   }
 
-  /** Records the requests that came back this turn: one write, not one per delivery. */
-  async #recordFinished(): Promise<void> {
-    const batch = this.#finished;
-    this.#finished = [];
-    // The requests that came back freed their places: other queues' heads go while this records.
-    this.#pump();
-    try {
-      await this.#options.recordOutcomes(
-        batch.map((f) => ({
-          delivery: {
-            id: f.row.id,
-            webhook_id: f.row.webhook_id,
-            ordering_key: f.row.ordering_key,
-            attempt_count: f.row.attempt_count,
-          },
-          webhookId: f.sub.id,
-          ...(f.result ? { result: f.result } : {}),
-          at: f.at,
-        })),
-      );
-    } catch (error) {
-      // Not recorded: the deliveries stay open and go again (same webhook-id).
-      this.#options.logger.error(
-        { err: error, count: batch.length },
-        "delivery outcomes not recorded",
-      );
-    }
+  /** A batch of outcomes is recorded: its queues' next deliveries may be picked. */
+  #recorded(batch: Finished[]): void {
     for (const f of batch) {
       this.#inFlight.recorded(f.row);
       if (f.result) {

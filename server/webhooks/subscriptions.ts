@@ -19,6 +19,8 @@ import { bodyFields, columnsOf, type Subscription, validateBody } from "./subscr
 
 export { type Subscription, subscriptionView } from "./subscription-body";
 
+const MAX_CACHED_BY_ID = 10_000;
+
 /** How long the secret replaced by a rotation keeps signing deliveries. */
 export const ROTATION_GRACE_MS = 24 * 60 * 60 * 1000;
 
@@ -62,6 +64,11 @@ export function createSubscriptionStore(deps: SubscriptionDeps): SubscriptionSto
 class Subscriptions implements SubscriptionStore {
   readonly #deps: SubscriptionDeps;
   readonly #cache = new Map<string, Subscription[]>();
+  /**
+   * Subscriptions by id as last read: the dispatcher and the outcome recorder look one up for
+   * every delivery. Forgotten on every write to the row.
+   */
+  readonly #byId = new Map<string, Subscription | null>();
   readonly #statements: ReturnType<typeof prepareStatements>;
 
   constructor(deps: SubscriptionDeps) {
@@ -91,7 +98,16 @@ class Subscriptions implements SubscriptionStore {
   }
 
   byId(id: string): Subscription | undefined {
-    return this.#statements.byId.get({ id });
+    const known = this.#byId.get(id);
+    if (known !== undefined) {
+      return known ?? undefined;
+    }
+    const row = this.#statements.byId.get({ id });
+    if (this.#byId.size >= MAX_CACHED_BY_ID) {
+      this.#byId.clear();
+    }
+    this.#byId.set(id, row ?? null);
+    return row;
   }
 
   validate(data: unknown): Promise<WebhookBody> {
@@ -171,12 +187,13 @@ class Subscriptions implements SubscriptionStore {
 
   recordOutcome(id: string, succeeded: boolean, at: number): Subscription | undefined {
     // One cheap statement per delivery; it only writes when the failure clock changes.
-    if (succeeded) {
-      this.#statements.clearFailing.run({ id });
-    } else {
-      this.#statements.startFailing.run({ id, at });
+    const { changes } = succeeded
+      ? this.#statements.clearFailing.run({ id })
+      : this.#statements.startFailing.run({ id, at });
+    if (changes > 0) {
+      this.#byId.delete(id);
     }
-    return this.#statements.byId.get({ id });
+    return this.byId(id);
   }
 
   #load(accountId: string): Subscription[] {
@@ -185,6 +202,7 @@ class Subscriptions implements SubscriptionStore {
   }
 
   #refresh(accountId: string): void {
+    this.#byId.clear();
     this.#cache.set(
       accountId,
       this.#load(accountId).filter((s) => s.enabled),
