@@ -13,9 +13,13 @@ export interface ClientReport {
 export interface ClientPool {
   workers: Worker<unknown>[];
   report(): Promise<{
+    /** Every frame received (the samples are a thinned copy when there are many). */
+    deliveries: number;
     samples: number[];
     perEvent: Map<number, { received: number; last: number }>;
   }>;
+  /** Event frames received so far by all clients: cheap, for waiting until all arrived. */
+  deliveries(): Promise<number>;
   close(): void;
 }
 
@@ -57,7 +61,16 @@ export async function connectClients(
           perEvent.set(e.seq, entry);
         }
       }
-      return { samples, perEvent };
+      return { deliveries: reports.reduce((n, r) => n + r.count, 0), samples, perEvent };
+    },
+    async deliveries() {
+      const counts = await Promise.all(
+        workers.map((w) => {
+          w.send({ type: "count" });
+          return w.next<{ count: number }>("count");
+        }),
+      );
+      return counts.reduce((n, c) => n + c.count, 0);
     },
     close() {
       for (const w of workers) {

@@ -1,7 +1,9 @@
 /**
  * Baseline for latency and fan-out: the least a relay can do. An amqplib consumer acknowledging
  * at once, and a bare `ws` server pushing each message's body to the sockets that asked for its
- * conference. No store, no validation, no ordering guarantees.
+ * conference, and to those bound to every conference (`conference.event.*.*`, the account-wide
+ * client), so it makes as many deliveries as parley. No store, no validation, no ordering
+ * guarantees.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,13 +16,19 @@ process.once("message", async (task: { exchange: string; queue: string }) => {
   const server = createServer();
   const wss = new WebSocketServer({ server, perMessageDeflate: false });
   const byConference = new Map<string, Set<WebSocket>>();
+  /** Sockets bound to every conference of the account. */
+  const everywhere = new Set<WebSocket>();
   wss.on("connection", (socket) => {
     socket.on("message", (data) => {
       const message = JSON.parse(data.toString()) as { data: { binding: string } };
       const conference = message.data.binding.split(".")[2] ?? "";
-      const set = byConference.get(conference) ?? new Set();
-      set.add(socket);
-      byConference.set(conference, set);
+      if (conference === "*") {
+        everywhere.add(socket);
+      } else {
+        const set = byConference.get(conference) ?? new Set();
+        set.add(socket);
+        byConference.set(conference, set);
+      }
       socket.send('{"action":"reply","request_id":"s","status":"success"}');
     });
   });
@@ -37,9 +45,11 @@ process.once("message", async (task: { exchange: string; queue: string }) => {
     }
     const conference = message.fields.routingKey.split(".")[4] ?? "";
     const frame = `{"action":"event","data":${message.content.toString()}}`;
-    for (const socket of byConference.get(conference) ?? []) {
-      if (socket.readyState === WebSocket.OPEN) {
-        socket.send(frame);
+    for (const sockets of [byConference.get(conference), everywhere]) {
+      for (const socket of sockets ?? []) {
+        if (socket.readyState === WebSocket.OPEN) {
+          socket.send(frame);
+        }
       }
     }
     channel.ack(message);

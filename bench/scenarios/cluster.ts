@@ -3,7 +3,7 @@
  * events published at a fixed 1,000/s: publish → applied on all three nodes (the time the event's
  * row is visible in every node's SQLite file, p50/p99 of the latest node per event), and publish →
  * WebSocket client latency through n2, a node that does not ingest. Baseline: the same load and
- * the same measurements on one parley alone (its own topology), in the same run.
+ * the same measurements on one parley alone (its own topology), run alternately with the three.
  *
  * Every event carries its send time (`Bench-Sent-At`, stamped by bench/load/publisher.ts). The
  * time its row became visible on each node comes from polling each node's SQLite file every 5 ms
@@ -15,7 +15,8 @@ import { rmSync } from "node:fs";
 import { connectClients } from "../lib/clients";
 import { AppliedWatch, ingestedBy, sentTimes, startCluster, waitForAccount } from "../lib/cluster";
 import { forkWorker, tempDir, waitFor } from "../lib/process";
-import { percentile, type Row, ratioOf } from "../lib/report";
+import { percentile } from "../lib/report";
+import type { Figure, Sample, Scenario } from "../lib/scenario";
 import { createAccount, dropTopology, topology } from "../lib/setup";
 
 const RATE = 1000;
@@ -177,78 +178,64 @@ async function oneNode(seconds: number): Promise<Measured> {
   }
 }
 
-export async function cluster(quick: boolean): Promise<Row[]> {
-  const seconds = quick ? 2 : 10;
-  const ours = await threeNodes(seconds);
-  const single = await oneNode(seconds);
-
-  const latencyRow = (figure: string, a: number, b: number): Row => ({
-    scenario: "cluster",
-    figure,
-    unit: "ms",
-    parley: a,
-    baseline: b,
-    ratio: ratioOf(a, b, true),
-    target: "",
-    met: null,
-    lowerIsBetter: true,
-  });
-  const at = `${RATE.toLocaleString("en-US")} ev/s`;
-  const rows: Row[] = [];
-  for (const p of [50, 99]) {
-    rows.push(
-      latencyRow(
-        `publish → applied on all 3 nodes p${p}, ${at}`,
-        percentile(ours.applied, p),
-        percentile(single.applied, p),
-      ),
-    );
-  }
-  for (const p of [50, 99]) {
-    rows.push(
-      latencyRow(
-        `publish → applied on the ingest node (n1) p${p}`,
-        percentile(ours.appliedIngest, p),
-        percentile(single.appliedIngest, p),
-      ),
-    );
-  }
-  rows.push(
-    latencyRow(
-      "publish → taken by the ingest (received_at) p50",
-      percentile(ours.accepted, 50),
-      percentile(single.accepted, 50),
-    ),
-  );
-  for (const p of [50, 99]) {
-    rows.push(
-      latencyRow(
-        `publish → WebSocket client via n2 (not ingesting) p${p}`,
-        percentile(ours.ws, p),
-        percentile(single.ws, p),
-      ),
-    );
-  }
-  rows.push({
-    scenario: "cluster",
-    figure: `events on every node (of ${ours.published.toLocaleString("en-US")})`,
-    unit: "",
-    parley: ours.everywhere,
-    baseline: single.everywhere,
-    ratio: null,
-    target: ours.published.toLocaleString("en-US"),
-    met: ours.everywhere === ours.published,
-  });
-  const expected = ours.published * CLIENTS_PER_EVENT;
-  rows.push({
-    scenario: "cluster",
-    figure: `WebSocket frames received (of ${expected.toLocaleString("en-US")})`,
-    unit: "",
-    parley: ours.ws.length,
-    baseline: single.ws.length,
-    ratio: null,
-    target: expected.toLocaleString("en-US"),
-    met: ours.ws.length === expected,
-  });
-  return rows;
+/** The figures of one run: percentiles of each measured delay, and the completeness counts. */
+function sampleOf(m: Measured): Sample {
+  return {
+    applied50: percentile(m.applied, 50),
+    applied99: percentile(m.applied, 99),
+    ingest50: percentile(m.appliedIngest, 50),
+    ingest99: percentile(m.appliedIngest, 99),
+    accepted50: percentile(m.accepted, 50),
+    ws50: percentile(m.ws, 50),
+    ws99: percentile(m.ws, 99),
+    everywhere: m.everywhere,
+    frames: m.ws.length,
+  };
 }
+
+/** No target: the rows show what the replicated log's hop costs against one node alone. */
+export const cluster: Scenario = {
+  name: "cluster",
+  describe:
+    "3 nodes on one RabbitMQ, 1,000 ev/s: publish → row on every node, on the ingest node, WebSocket frame via a node that does not ingest vs one parley alone",
+  async prepare(quick) {
+    const seconds = quick ? 2 : 6;
+    const total = RATE * seconds;
+    const frames = total * CLIENTS_PER_EVENT;
+    const delay = (key: string, label: string): Figure => ({
+      parley: { side: "3 nodes", key },
+      baseline: { side: "1 node", key },
+      label,
+      unit: "ms",
+      lowerIsBetter: true,
+    });
+    const count = (key: string, label: string, expected: number): Figure => ({
+      parley: { side: "3 nodes", key },
+      baseline: { side: "1 node", key },
+      label: `${label} (of ${expected.toLocaleString("en-US")})`,
+      unit: "",
+      ratio: false,
+      target: expected.toLocaleString("en-US"),
+      met: (p) => p === expected,
+    });
+    const at = `${RATE.toLocaleString("en-US")} ev/s`;
+    return [
+      {
+        sides: ["3 nodes", "1 node"],
+        run: async (side) =>
+          sampleOf(side === "3 nodes" ? await threeNodes(seconds) : await oneNode(seconds)),
+        figures: [
+          delay("applied50", `publish → applied on all 3 nodes p50, ${at}`),
+          delay("applied99", `publish → applied on all 3 nodes p99, ${at}`),
+          delay("ingest50", "publish → applied on the ingest node (n1) p50"),
+          delay("ingest99", "publish → applied on the ingest node (n1) p99"),
+          delay("accepted50", "publish → taken by the ingest (received_at) p50"),
+          delay("ws50", "publish → WebSocket client via n2 (not ingesting) p50"),
+          delay("ws99", "publish → WebSocket client via n2 (not ingesting) p99"),
+          count("everywhere", "events on every node", total),
+          count("frames", "WebSocket frames received", frames),
+        ],
+      },
+    ];
+  },
+};
