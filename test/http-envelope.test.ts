@@ -34,6 +34,24 @@ describe("request ids", () => {
     expect(res.headers.get("x-request-id")).toBe("err-req-1");
   });
 
+  it("names the request on every kind of answer: unknown route, wrong method, metrics, the dashboard", async () => {
+    const { api, account, base } = await setup();
+    const answers = [
+      await api.get("/v2/no-such-route", { headers: { "X-Request-ID": "any-1" } }),
+      await api.delete(base, { token: account.token, headers: { "X-Request-ID": "any-2" } }),
+      await api.get("/metrics", { headers: { "X-Request-ID": "any-3" } }),
+      await api.get("/", { headers: { "X-Request-ID": "any-4" } }),
+      await api.get("/readyz", { headers: { "X-Request-ID": "any-5" } }),
+    ];
+    expect(answers.map((res) => res.headers.get("x-request-id"))).toEqual([
+      "any-1",
+      "any-2",
+      "any-3",
+      "any-4",
+      "any-5",
+    ]);
+  });
+
   it("generates a fresh UUID when no X-Request-ID is given, and the header matches the body", async () => {
     const { api, account, base } = await setup();
     const first = await api.get(base, { token: account.token });

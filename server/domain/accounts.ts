@@ -44,6 +44,8 @@ function toAccount(row: typeof accounts.$inferSelect): Account {
   return { id: row.id, name: row.name, created: row.createdAt, bbb_secret: row.bbbSecret ?? "" };
 }
 
+const MAX_KNOWN_ACCOUNTS = 10_000;
+
 export function createAccountService({
   db,
   now,
@@ -60,6 +62,9 @@ export function createAccountService({
     .from(accounts)
     .where(eq(accounts.id, sql.placeholder("id")))
     .prepare();
+  // Accounts are created, never changed or removed: one found stays valid, so the lookup every
+  // authenticated request makes is answered from memory after the first.
+  const known = new Map<string, Account>();
   return {
     create(name, id) {
       const apiKey = newSecret(entropy);
@@ -94,8 +99,20 @@ export function createAccountService({
       return db.select().from(accounts).orderBy(asc(accounts.createdAt)).all().map(toAccount);
     },
     get(id) {
+      const cached = known.get(id);
+      if (cached) {
+        return cached;
+      }
       const row = byId.get({ id });
-      return row && toAccount(row);
+      if (!row) {
+        return undefined;
+      }
+      if (known.size >= MAX_KNOWN_ACCOUNTS) {
+        known.clear();
+      }
+      const account = toAccount(row);
+      known.set(id, account);
+      return account;
     },
     findByApiKey(apiKey) {
       const row = db

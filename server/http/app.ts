@@ -85,9 +85,10 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
     const requestId = given && acceptableRequestId.test(given) ? given : randomUUID();
     c.set("requestId", requestId);
     c.set("authToken", "");
+    // Set before the answer exists: set after, it makes the answer a full fetch Response.
+    c.header("X-Request-ID", requestId);
     const started = performance.now();
     await next();
-    c.header("X-Request-ID", requestId);
     deps.metrics?.request(
       c.req.method,
       c.req.routePath,
