@@ -7,6 +7,7 @@
  * was a fifth of the ingest's time per event and no library compiles a zod schema to a plain check.
  * @module
  */
+import { participantFlags } from "./event-tables";
 import type { ConferenceEvent } from "./events";
 
 const ID_MAX = 256;
@@ -21,15 +22,6 @@ const textFields = [
   "focus",
   "event_name",
 ] as const;
-const booleanFields = [
-  "is_moderator",
-  "floor",
-  "hear",
-  "speak",
-  "talking",
-  "mute_detect",
-  "video",
-] as const;
 const integerFields = ["energy_level", "current_energy"] as const;
 
 const isId = (value: unknown) =>
@@ -43,7 +35,7 @@ const isPlain = (value: unknown): value is Record<string, unknown> =>
 
 /** Whether the participant state flags of `value` are all absent or canonical. */
 function stateIsCanonical(value: Record<string, unknown>): boolean {
-  for (const field of booleanFields) {
+  for (const field of participantFlags) {
     const flag = value[field];
     if (flag !== undefined && typeof flag !== "boolean") {
       return false;

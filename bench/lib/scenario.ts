@@ -59,3 +59,12 @@ export interface Comparison {
   /** Frees what `prepare` made for this comparison (temp files, queues). */
   dispose?(): Promise<void>;
 }
+
+/** A figure measured on parley's side and the baseline's under the same sample key. */
+export function compare(
+  key: string,
+  parleySide = "parley",
+  baselineSide = "bare",
+): Pick<Figure, "parley" | "baseline"> {
+  return { parley: { side: parleySide, key }, baseline: { side: baselineSide, key } };
+}

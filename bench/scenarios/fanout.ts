@@ -7,7 +7,7 @@ import { rmSync } from "node:fs";
 import { connectClients } from "../lib/clients";
 import { forkWorker, rssBytes, startParley, tempDir, waitFor } from "../lib/process";
 import { percentile } from "../lib/report";
-import type { Figure, Sample, Scenario } from "../lib/scenario";
+import { compare, type Sample, type Scenario } from "../lib/scenario";
 import { ACCOUNT_ID, brokerEnv, createAccount, dropTopology, topology } from "../lib/setup";
 
 interface Size {
@@ -96,11 +96,6 @@ async function bare(size: Size): Promise<Sample> {
     await dropTopology(names);
   }
 }
-
-const compare = (key: string): Pick<Figure, "parley" | "baseline"> => ({
-  parley: { side: "parley", key },
-  baseline: { side: "bare", key },
-});
 
 /** Targets: the last client within 15 % of the bare relay's time, and at most 12 KiB a socket. */
 export const fanout: Scenario = {

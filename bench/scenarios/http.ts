@@ -8,7 +8,7 @@
  */
 import { rmSync } from "node:fs";
 import { forkWorker, type Parley, startParley, tempDir, waitFor } from "../lib/process";
-import type { Figure, Sample, Scenario } from "../lib/scenario";
+import { compare, type Figure, type Sample, type Scenario } from "../lib/scenario";
 import {
   brokerEnv,
   createAccount,
@@ -68,11 +68,6 @@ async function members(parley: Parley, path: string, headers: Record<string, str
   const body = (await res.json()) as { data?: { _read_only?: { members?: number } } };
   return body.data?._read_only?.members ?? 0;
 }
-
-const compare = (key: string): Pick<Figure, "parley" | "baseline"> => ({
-  parley: { side: "parley", key },
-  baseline: { side: "bare", key },
-});
 
 function figures(verb: "GET" | "PUT", what: string, share: number, p99: number): Figure[] {
   const key = verb.toLowerCase();

@@ -9,7 +9,7 @@ import { connectClients } from "../lib/clients";
 import { cpuSeconds, forkWorker, rssBytes, startParley, tempDir, waitFor } from "../lib/process";
 import { counterValue } from "../lib/progress";
 import { percentile } from "../lib/report";
-import type { Figure, Sample, Scenario } from "../lib/scenario";
+import { compare, type Figure, type Sample, type Scenario } from "../lib/scenario";
 import { ACCOUNT_ID, brokerEnv, createAccount, dropTopology, topology } from "../lib/setup";
 
 const RATE = 2000;
@@ -106,11 +106,6 @@ async function bare(seconds: number): Promise<Sample> {
     await dropTopology(names);
   }
 }
-
-const compare = (key: string): Pick<Figure, "parley" | "baseline"> => ({
-  parley: { side: "parley", key },
-  baseline: { side: "bare", key },
-});
 
 /** Target p99 within 10 % of the bare relay's on the same machine and load. */
 export const latency: Scenario = {
