@@ -18,6 +18,7 @@ import type { Logger } from "../logger";
 import type { AttemptOutcome } from "./delivery-outcomes";
 import { createDeliveryQueues, type DeliveryQueues, type DueHead } from "./delivery-queues";
 import { createDeliveryRequests, type DeliveryRequests } from "./delivery-requests";
+import { pickDue } from "./due-pick";
 import { InFlight, queueKey } from "./in-flight";
 import { type Finished, OutcomeBatches } from "./outcome-batches";
 import { accepted, type Sender, type SendResult } from "./sender";
@@ -180,48 +181,18 @@ class DeliveryDispatcher implements Dispatcher {
     return Boolean(sub && next && this.#launch(next, sub));
   }
 
-  /**
-   * Picks due queue heads endpoint by endpoint: endpoints at their limit or sent for by another
-   * node are passed over without reading their heads. Returns how many went out.
-   */
+  /** Picks due queue heads endpoint by endpoint (due-pick.ts); returns how many went out. */
   #pickDue(): number {
-    const at = this.#options.now();
-    const endpoints = this.#queues.dueEndpoints();
-    let launched = 0;
     this.#turn += 1;
-    for (let i = 0; i < endpoints.length; i += 1) {
-      const endpoint = endpoints[(i + this.#turn) % endpoints.length];
-      const room = Math.min(
-        this.#maxInFlight - this.#inFlight.size,
-        endpoint ? this.#inFlight.room(endpoint.webhook_id) : 0,
-      );
-      if (!endpoint || endpoint.due_at > at || room <= 0) {
-        continue;
-      }
-      const sub = this.#sendsFor(endpoint.webhook_id);
-      if (!sub) {
-        continue;
-      }
-      // Busy queues' heads come first in the pick (they are the oldest) and are passed over.
-      const limit = room + this.#inFlight.busyOf(endpoint.webhook_id);
-      for (const row of this.#queues.due(endpoint.webhook_id, at, limit)) {
-        if (this.#inFlight.size >= this.#maxInFlight) {
-          break;
-        }
-        if (this.#inFlight.blocks(row)) {
-          continue;
-        }
-        if (row.status !== "pending" && row.status !== "retrying") {
-          // Not a head any more (it cannot happen while every writer keeps the heads): heal it.
-          this.#queues.refresh(row.webhook_id, row.ordering_key);
-          continue;
-        }
-        if (this.#launch(row, sub)) {
-          launched += 1;
-        }
-      }
-    }
-    return launched;
+    return pickDue({
+      queues: this.#queues,
+      inFlight: this.#inFlight,
+      maxInFlight: this.#maxInFlight,
+      at: this.#options.now(),
+      turn: this.#turn,
+      sendsFor: (webhookId) => this.#sendsFor(webhookId),
+      launch: (row, sub) => this.#launch(row, sub),
+    });
   }
 
   /**
