@@ -70,6 +70,8 @@ export const wsErrors = {
   unknownAction: (action: string) => `unknown action ${action}`,
   tooManyBindings: (limit: number) => `too many bindings on this socket (limit ${limit})`,
   badResume: "resume_from must be a non-negative integer",
+  resumePruned: (resume: number, oldest: number) =>
+    `resume_from ${resume} is older than the event log keeps; the oldest available seq is ${oldest}`,
   resumeTooFar: (limit: number) =>
     `resume_from is more than ${limit} events behind; re-read the state over HTTP`,
 } as const;

@@ -42,6 +42,27 @@ const tokenKeys = z.string().transform((text, ctx) => {
   return keys;
 });
 
+/** Milliseconds per unit of a RabbitMQ-style age (`x-max-age`): Y, M(onth), D, h, m, s. */
+const unitMs = {
+  Y: 31_536_000_000,
+  M: 2_592_000_000,
+  D: 86_400_000,
+  h: 3_600_000,
+  m: 60_000,
+  s: 1000,
+};
+
+/** A retention: `0` (forever) or a number and a unit as `PARLEY_LOG_RETENTION`, in ms. */
+const retention = z
+  .string()
+  .regex(
+    /^(0|\d+[YMDhms])$/,
+    "must be 0 (keep forever) or a number and a unit (Y, M, D, h, m, s), e.g. 30D",
+  )
+  .transform((text) =>
+    text === "0" ? 0 : Number(text.slice(0, -1)) * unitMs[text.slice(-1) as keyof typeof unitMs],
+  );
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().min(1).default("0.0.0.0"),
@@ -64,6 +85,8 @@ const envSchema = z.object({
     .string()
     .regex(/^\d+[YMDhms]$/, "must be a number and a unit (Y, M, D, h, m, s), e.g. 7D")
     .default("7D"),
+  PARLEY_EVENT_RETENTION: retention.prefault("30D"),
+  PARLEY_SESSION_RETENTION: retention.prefault("1Y"),
   PARLEY_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   PARLEY_SIMULATE: booleanText.default(false),
   PARLEY_TOKEN_TTL: z.coerce.number().int().min(60).max(31_536_000).default(3600),
@@ -117,6 +140,10 @@ export interface Config {
   logRetention: string;
   /** Leases the webhook sending is split into, so a cluster's nodes share it. */
   workPartitions: number;
+  /** How long the event log keeps events, in ms (the history timeline, `resume_from`); 0: forever. */
+  eventRetentionMs: number;
+  /** How long ended sessions and their participants are kept, in ms; 0: forever. */
+  sessionRetentionMs: number;
   /** The system admin token; unset means one is generated on first start and printed once. */
   adminToken: string | undefined;
   /** Start the built-in switch simulator. */
@@ -180,6 +207,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     snapshotPath: e.PARLEY_SNAPSHOT,
     logRetention: e.PARLEY_LOG_RETENTION,
     workPartitions: e.PARLEY_WORK_PARTITIONS,
+    eventRetentionMs: e.PARLEY_EVENT_RETENTION,
+    sessionRetentionMs: e.PARLEY_SESSION_RETENTION,
     adminToken: e.PARLEY_ADMIN_TOKEN,
     simulate: e.PARLEY_SIMULATE,
     tokenTtlSeconds: e.PARLEY_TOKEN_TTL,

@@ -15,6 +15,7 @@ import { assembleIngest } from "./assemble/ingest";
 import { Lifecycle } from "./assemble/lifecycle";
 import { assembleOperations } from "./assemble/operations";
 import { assembleReconciliation } from "./assemble/reconciliation";
+import { startRetention } from "./assemble/retention";
 import { assembleWebhooks } from "./assemble/webhooks";
 import { logWrites, writeHandlers } from "./assemble/writes";
 import type { Config } from "./config";
@@ -111,6 +112,7 @@ export async function createServer(
       markHostEnding: createHostEndingMark(store.sqlite, now),
       secrets,
       sqlite: store.sqlite,
+      now,
     });
     let node = config.nodeId ?? "";
     const { catchUp, joinInProcess } = assembleCatchUp({
@@ -162,6 +164,7 @@ export async function createServer(
     // Started after the log, so they stop before it: what they record on the way out is written.
     webhooks.start(lifecycle);
     operations.startReminders(lifecycle, leases);
+    startRetention(config, { ...base, lifecycle });
     await bus.start((batch) => ingest.ingest.handleBatch(batch));
     joinInProcess();
     // Answer once caught up (or clearly unable to be), so the API is usable when start returns.

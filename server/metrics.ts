@@ -40,6 +40,8 @@ export interface Metrics {
   deliverySeconds: Histogram;
   httpRequests: Counter<"method" | "route" | "status">;
   httpSeconds: Histogram<"method" | "route">;
+  /** Rows the retention removed: `events` (the log), `sessions`, `participants` (history). */
+  prunedRows: Counter<"table">;
   /** Records one ingested event by name (unknown names count as `other`). */
   ingested(event: string): void;
   /**
@@ -140,6 +142,12 @@ export function createMetrics(): Metrics {
       help: "HTTP request duration by method and route pattern",
       labelNames: ["method", "route"] as const,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    prunedRows: new Counter({
+      name: "parley_retention_pruned_rows_total",
+      help: "Rows removed by retention, by table (events, sessions, participants)",
+      labelNames: ["table"] as const,
       registers,
     }),
     ingested(event) {

@@ -17,6 +17,7 @@ import {
 import type { Entropy } from "../domain/ids";
 import type { InstallationSecrets } from "../domain/installation-secrets";
 import { createLiveState, type LiveState } from "../domain/live-state";
+import { createSessionHistory, type SessionHistory } from "../domain/session-history";
 import { createSessionLog, type SessionLog } from "../domain/session-log";
 import { createUrlSigner, type UrlSigner } from "../domain/signed-urls";
 import {
@@ -37,6 +38,8 @@ export interface DomainPart {
   live: LiveState;
   views: ConferenceViews;
   sessions: SessionLog;
+  /** Reads the sessions and their participants (the history API). */
+  history: SessionHistory;
   signer: UrlSigner;
   /** Sets where clients reach parley, once it listens (signed links carry it). */
   setPublicUrl(url: string): void;
@@ -94,6 +97,7 @@ export function assembleDomain(
     live,
     views: createConferenceViews({ conferences, live, now }),
     sessions: createSessionLog(sqlite),
+    history: createSessionHistory(sqlite),
     signer: createUrlSigner({
       secret: () => secrets.urlSecret(),
       baseUrl: () => publicUrl,

@@ -38,6 +38,7 @@ export function assembleGateway(
     now: deps.now,
     ownerOf: (id) => domain.conferences.ownerOf(id) ?? domain.live.runtime(id)?.accountId,
     eventsAfter: (accountId, afterSeq, limit) => eventLog.eventsAfter(accountId, afterSeq, limit),
+    prunedThrough: () => eventLog.prunedThrough(),
     heartbeatMs: config.wsHeartbeatMs,
     maxBufferedBytes: config.wsMaxBufferedBytes,
     maxConnectionsPerIp: config.wsMaxConnectionsPerIp,

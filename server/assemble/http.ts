@@ -113,6 +113,7 @@ export async function assembleHttp(
     tokens: domain.tokens,
     conferences: domain.conferences,
     views: domain.views,
+    history: domain.history,
     live: domain.live,
     control: operations.control,
     writes: deps.writes,

@@ -56,6 +56,8 @@ export function assembleOperations(
     appVersion: version,
     onSent: (accountId, commands) => commandsSent.emit(accountId, commands),
     onKickAll: (conferenceId) => deps.writes.run("conference.host_ending", { conferenceId }),
+    onKick: (conferenceId, callId) =>
+      deps.writes.run("participant.kicking", { conferenceId, callId }),
   });
   const meetingJson = meetingFormatter(config.meetingUrlTemplate);
   const meetings = createMeetingService({

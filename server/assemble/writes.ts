@@ -23,6 +23,8 @@ export function writeHandlers(parts: {
   markHostEnding: MarkHostEnding;
   secrets: InstallationSecrets;
   sqlite: SqlStore;
+  /** The clock of the entry being applied. */
+  now: () => number;
 }): WriteOps {
   const { accounts, conferences } = parts.domain;
   const { subscriptions, deliveryLog, dispatcher } = parts.webhooks;
@@ -44,7 +46,12 @@ export function writeHandlers(parts: {
       conferences.patch(accountId, conferenceId, data),
     "conference.remove": ({ accountId, conferenceId }) =>
       conferences.remove(accountId, conferenceId),
-    "conference.host_ending": ({ conferenceId }) => parts.markHostEnding(conferenceId),
+    "conference.host_ending": ({ conferenceId }) => {
+      parts.markHostEnding(conferenceId);
+      parts.domain.sessions.kickRequestedIn(conferenceId, "all", parts.now());
+    },
+    "participant.kicking": ({ conferenceId, callId }) =>
+      parts.domain.sessions.kickRequestedIn(conferenceId, [callId], parts.now()),
     "webhook.create": ({ accountId, body }) => subscriptions.create(accountId, body),
     "webhook.update": ({ accountId, webhookId, body }) =>
       subscriptions.update(accountId, webhookId, body),

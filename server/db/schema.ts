@@ -82,7 +82,9 @@ export const conferenceRuntime = sqliteTable(
 
 /**
  * One row per run ("session") of a conference: opened when the run starts, closed with its end
- * and reason. Written with the live state in the ingest transaction, so it survives restarts.
+ * and reason. Written with the live state in the ingest transaction, so it survives restarts and
+ * is current to the last event. `id` is a digest of the conference and start, the same on every
+ * node; `first_seq`/`end_seq` bound its events in the log (the history timeline).
  */
 export const conferenceSessions = sqliteTable(
   "conference_sessions",
@@ -92,12 +94,62 @@ export const conferenceSessions = sqliteTable(
     accountId: text("account_id").notNull(),
     instanceId: text("instance_id"),
     endedAt: integer("ended_at"),
+    /** The webhook vocabulary (`ALL_PARTICIPANTS_LEFT`, `HOST_ENDED_MEETING`). */
     endReason: text("end_reason"),
+    id: text("id"),
+    /** The name the media server reported (`conference_name`), for conferences with no document. */
+    conferenceName: text("conference_name"),
+    firstSeq: integer("first_seq"),
+    endSeq: integer("end_seq"),
+    /** The history vocabulary: `last_member_left`, `host_ended`, `destroyed`. */
+    endCause: text("end_cause"),
+    participantsNow: integer("participants_now").notNull().default(0),
+    peakParticipants: integer("peak_participants").notNull().default(0),
+    totalParticipants: integer("total_participants").notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.conferenceId, t.startedAt] }),
     index("conference_sessions_ended").on(t.conferenceId, t.endedAt),
     index("conference_sessions_account").on(t.accountId, t.startedAt),
+    uniqueIndex("conference_sessions_id").on(t.id),
+    index("conference_sessions_ended_at").on(t.endedAt),
+  ],
+);
+
+/**
+ * One row per stay of a call in a session (a caller who rejoins has several): when and how it
+ * ended, and the time it spent muted, deaf and talking. An interval still open keeps its start
+ * in `*_since`, so a live session's figures are the sums plus `now - since`.
+ */
+export const sessionParticipants = sqliteTable(
+  "session_participants",
+  {
+    sessionId: text("session_id").notNull(),
+    callId: text("call_id").notNull(),
+    joinedAt: integer("joined_at").notNull(),
+    accountId: text("account_id").notNull(),
+    conferenceId: text("conference_id").notNull(),
+    participantId: integer("participant_id").notNull().default(0),
+    callerIdName: text("caller_id_name"),
+    callerIdNumber: text("caller_id_number"),
+    isModerator: integer("is_moderator", { mode: "boolean" }).notNull().default(false),
+    leftAt: integer("left_at"),
+    /** `hung_up`, `kicked`, `kicked_on_media_server`, `conference_destroyed`. */
+    leftReason: text("left_reason"),
+    mutedMs: integer("muted_ms").notNull().default(0),
+    deafMs: integer("deaf_ms").notNull().default(0),
+    talkMs: integer("talk_ms").notNull().default(0),
+    talkCount: integer("talk_count").notNull().default(0),
+    mutedSince: integer("muted_since"),
+    deafSince: integer("deaf_since"),
+    talkingSince: integer("talking_since"),
+    /** When parley's API (or the media server) kicked this call: its leave is a kick. */
+    kickedAt: integer("kicked_at"),
+    kickedBy: text("kicked_by"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sessionId, t.callId, t.joinedAt] }),
+    index("session_participants_joined").on(t.sessionId, t.joinedAt),
   ],
 );
 

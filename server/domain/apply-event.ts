@@ -99,12 +99,13 @@ export class EventApplier {
   }
 
   /** Closes the run: the host ended it if forced, or if a moderator left just before. */
-  #endRun(run: Row, now: number, out: Transition[], forced: boolean): void {
+  #endRun(run: Row, now: number, out: Transition[], forced: boolean, destroyed: boolean): void {
     const hostEndedAt = run.host_ended_at as number | null;
     const byHost = forced || (hostEndedAt !== null && now - hostEndedAt <= HOST_END_WINDOW_MS);
     const reason = byHost ? "HOST_ENDED_MEETING" : "ALL_PARTICIPANTS_LEFT";
+    const cause = destroyed ? "destroyed" : byHost ? "host_ended" : "last_member_left";
     this.#sessions.closed(runOf(run), now, reason);
-    out.push({ kind: "ended", run: runOf(run), reason, at: now });
+    out.push({ kind: "ended", run: runOf(run), reason, cause, at: now });
     this.#rows.closeRuntime(run.conference_id as string);
   }
 
@@ -116,10 +117,16 @@ export class EventApplier {
     }
     const remaining = this.#rows.members(conferenceId);
     for (const row of remaining) {
-      out.push({ kind: "left", run: runOf(run), member: memberOf(row), at: now });
+      out.push({
+        kind: "left",
+        run: runOf(run),
+        member: memberOf(row),
+        at: now,
+        cause: "destroyed",
+      });
     }
     this.#rows.clearParticipants(conferenceId);
-    this.#endRun(run, now, out, remaining.length > 0);
+    this.#endRun(run, now, out, remaining.length > 0, true);
   }
 
   #lock(decoded: DecodedEvent, accountId: string, now: number, out: Transition[]): void {
@@ -141,9 +148,9 @@ export class EventApplier {
       return;
     }
     this.#rows.removeParticipant(conferenceId, callId);
-    out.push({ kind: "left", run: runOf(run), member: memberOf(existing), at: now });
+    out.push({ kind: "left", run: runOf(run), member: memberOf(existing), at: now, cause: "left" });
     if (this.#rows.countParticipants(conferenceId) === 0) {
-      this.#endRun(run, now, out, false);
+      this.#endRun(run, now, out, false, false);
     } else if (existing.is_moderator) {
       this.#rows.markHostEnded(conferenceId, now);
     }
@@ -160,6 +167,10 @@ export class EventApplier {
       return;
     }
     const run = this.#ensureRuntime(decoded, accountId, now, out);
+    if (existing && event.event === "kick-member") {
+      // The media server reports a kick it was asked for elsewhere; the leave that follows is it.
+      this.#sessions.kickRequested(runOf(run), [callId], now, "media_server");
+    }
     const after = this.#rows.upsertParticipant(
       participantParams(decoded, callId, accountId, now, existing),
     );

@@ -64,6 +64,7 @@ export function createConferenceControl({
   appVersion,
   onSent,
   onKickAll,
+  onKick,
 }: {
   bus: CommandBus;
   appVersion: string;
@@ -74,6 +75,8 @@ export function createConferenceControl({
    * doing, recorded before the media server reports the leaves.
    */
   onKickAll?: (conferenceId: string) => void | Promise<void>;
+  /** Told (and awaited) before the API kicks one call, so its leave is recorded as a kick. */
+  onKick?: (conferenceId: string, callId: string) => void | Promise<void>;
 }): ConferenceControl {
   const send = async (target: Target, commands: ConferenceCommand[]) => {
     await bus.publish(commands);
@@ -99,6 +102,9 @@ export function createConferenceControl({
       await send(target, [command(target.conferenceId, action)]);
     },
     async participantAction(target, participant, action) {
+      if (action === "kick") {
+        await onKick?.(target.conferenceId, participant.callId);
+      }
       await send(target, [command(target.conferenceId, action, participant.participantId)]);
     },
     async record(target, action, mediaName) {

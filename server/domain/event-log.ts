@@ -6,9 +6,21 @@
 import type { CommittedEvent } from "./ingest";
 import type { SqlStore } from "./store";
 
+/** The settings key of retention's watermark: every event with `seq` up to it was removed. */
+export const PRUNED_THROUGH_KEY = "events_pruned_through";
+
+/** Reads retention's watermark (0 before anything was pruned). */
+export function prunedThroughReader(sqlite: SqlStore): () => number {
+  const watermark = sqlite.prepare("SELECT value FROM settings WHERE key = ?");
+  return () =>
+    Number((watermark.get(PRUNED_THROUGH_KEY) as { value: string } | undefined)?.value ?? 0);
+}
+
 export interface EventLog {
   /** Conference events of `accountId` with `seq > afterSeq`, oldest first, at most `limit`. */
   eventsAfter(accountId: string, afterSeq: number, limit: number): CommittedEvent[];
+  /** Every event up to this `seq` was pruned by retention (0: none). */
+  prunedThrough(): number;
 }
 
 interface Row {
@@ -27,6 +39,7 @@ export function createEventLog(sqlite: SqlStore): EventLog {
      WHERE account_id = ? AND seq > ? AND routing_key LIKE 'conference.event.%' ORDER BY seq LIMIT ?`,
   );
   return {
+    prunedThrough: prunedThroughReader(sqlite),
     eventsAfter(accountId, afterSeq, limit) {
       return (after.all(accountId, afterSeq, limit) as Row[]).map((row) => {
         const data = JSON.parse(row.body) as Record<string, unknown>;

@@ -106,6 +106,7 @@ export class EventWriter {
     }
     const transitions = this.#applier.apply(decoded.value, account, source.at);
     if (transitions.length > 0) {
+      this.#deps.sessions.record(transitions, source);
       this.#deps.onTransitions?.(transitions, source);
     }
   }

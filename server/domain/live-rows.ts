@@ -137,6 +137,9 @@ export function memberOf(row: Row): MemberInfo {
     isModerator: Boolean(row.is_moderator),
     joinedAt: row.joined_at as number,
     customChannelVars: parseJson(row.custom_channel_vars) as Record<string, unknown>,
+    muted: !row.speak,
+    deaf: !row.hear,
+    talking: Boolean(row.talking),
   };
 }
 

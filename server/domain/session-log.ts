@@ -1,12 +1,16 @@
 /**
- * The record of each run ("session") of a conference: when it started, when and why it ended.
- * Written in the ingest transaction with the live state it describes, so what parley says about a
- * conference that just ended is the same after a restart (events that arrive after the end, such
- * as a recording's upload, still name the run they belong to).
+ * The record of each run ("session") of a conference: when it started, when and why it ended,
+ * and each participant's stays in it (the history API reads these). Written in the ingest
+ * transaction with the live state it describes, so the history is current to the last event and
+ * the same after a restart (events that arrive after the end, such as a recording's upload,
+ * still name the run they belong to).
  * @module
  */
+import { createHash } from "node:crypto";
+import type { EventSourceInfo } from "./ingest";
+import { createSessionStints, type KickSource } from "./session-stints";
 import type { SqlStore } from "./store";
-import type { RunInfo } from "./transitions";
+import type { RunInfo, Transition } from "./transitions";
 
 /** A run that ended, as events after its end refer to it. */
 export interface EndedRun {
@@ -23,12 +27,29 @@ export interface SessionLog {
   closed(run: RunInfo, at: number, reason: string): void;
   /** The conference's most recent ended run, if any. */
   lastEnded(conferenceId: string): EndedRun | undefined;
+  /** Records what one event changed: the run's bounds in the log, stays, flag intervals. */
+  record(transitions: Transition[], source: EventSourceInfo): void;
+  /** Someone asked for these calls to be kicked: their next leave is a kick. */
+  kickRequested(run: RunInfo, callIds: string[], at: number, by: KickSource): void;
+  /** Marks a kick for the calls in the conference's current run (the API's kick). */
+  kickRequestedIn(conferenceId: string, callIds: string[] | "all", at: number): void;
+}
+
+/**
+ * A session's id: a digest of the conference and the run's start, so every node (and a restart)
+ * names the same run alike without a counter.
+ */
+export function sessionIdOf(conferenceId: string, startedAt: number): string {
+  return createHash("sha256")
+    .update(`${conferenceId}\u0000${startedAt}`)
+    .digest("hex")
+    .slice(0, 32);
 }
 
 export function createSessionLog(sqlite: SqlStore): SessionLog {
   const open = sqlite.prepare(
-    `INSERT INTO conference_sessions (conference_id, started_at, account_id, instance_id)
-     VALUES (?, ?, ?, ?) ON CONFLICT (conference_id, started_at) DO NOTHING`,
+    `INSERT INTO conference_sessions (conference_id, started_at, account_id, instance_id, id)
+     VALUES (?, ?, ?, ?, ?) ON CONFLICT (conference_id, started_at) DO NOTHING`,
   );
   const setInstance = sqlite.prepare(
     "UPDATE conference_sessions SET instance_id = ? WHERE conference_id = ? AND started_at = ?",
@@ -37,20 +58,46 @@ export function createSessionLog(sqlite: SqlStore): SessionLog {
     `UPDATE conference_sessions SET ended_at = ?, end_reason = ?
      WHERE conference_id = ? AND started_at = ?`,
   );
+  const begin = sqlite.prepare(
+    `UPDATE conference_sessions SET first_seq = coalesce(first_seq, ?),
+       conference_name = coalesce(conference_name, ?) WHERE id = ?`,
+  );
+  const finish = sqlite.prepare(
+    "UPDATE conference_sessions SET end_seq = ?, end_cause = ?, participants_now = 0 WHERE id = ?",
+  );
   const last = sqlite.prepare(
     `SELECT conference_id, account_id, instance_id, started_at, ended_at FROM conference_sessions
      WHERE conference_id = ? AND ended_at IS NOT NULL ORDER BY ended_at DESC LIMIT 1`,
   );
+  const current = sqlite.prepare(
+    "SELECT started_at FROM conference_runtime WHERE conference_id = ?",
+  );
+  backfillIds(sqlite);
+  const stints = createSessionStints(sqlite);
+  // The id of the run most events belong to, so the digest is not taken per talking event.
+  const ids = new Map<string, string>();
+  const idOf = (run: RunInfo): string => {
+    const key = `${run.conferenceId}\u0000${run.startedAt}`;
+    let id = ids.get(key);
+    if (id === undefined) {
+      if (ids.size >= 1024) {
+        ids.clear();
+      }
+      id = sessionIdOf(run.conferenceId, run.startedAt);
+      ids.set(key, id);
+    }
+    return id;
+  };
   return {
     opened(run) {
-      open.run(run.conferenceId, run.startedAt, run.accountId, run.instanceId);
+      open.run(run.conferenceId, run.startedAt, run.accountId, run.instanceId, idOf(run));
     },
     instanceLearned(run) {
       setInstance.run(run.instanceId, run.conferenceId, run.startedAt);
     },
     closed(run, at, reason) {
       // A run opened before sessions were recorded has no row yet: record it whole.
-      open.run(run.conferenceId, run.startedAt, run.accountId, run.instanceId);
+      open.run(run.conferenceId, run.startedAt, run.accountId, run.instanceId, idOf(run));
       close.run(at, reason, run.conferenceId, run.startedAt);
     },
     lastEnded(conferenceId) {
@@ -75,5 +122,69 @@ export function createSessionLog(sqlite: SqlStore): SessionLog {
           }
         : undefined;
     },
+    record(transitions, source) {
+      for (const t of transitions) {
+        const sessionId = idOf(t.run);
+        switch (t.kind) {
+          case "started":
+            begin.run(source.seq, conferenceNameOf(source.raw), sessionId);
+            break;
+          case "ended":
+            stints.closeAll(sessionId, t.at);
+            finish.run(source.seq, t.cause, sessionId);
+            break;
+          case "joined":
+            stints.join(sessionId, t.run, t.member);
+            break;
+          case "left":
+            stints.leave(sessionId, t.member.callId, t.at, t.cause);
+            break;
+          case "locked":
+          case "unlocked":
+            break;
+          default:
+            stints.flag(sessionId, t.member.callId, t.kind, source.at);
+        }
+      }
+    },
+    kickRequested(run, callIds, at, by) {
+      stints.kicked(idOf(run), callIds, at, by);
+    },
+    kickRequestedIn(conferenceId, callIds, at) {
+      const row = current.get(conferenceId) as { started_at: number } | undefined;
+      if (row) {
+        const sessionId = sessionIdOf(conferenceId, row.started_at);
+        stints.kicked(
+          sessionId,
+          callIds === "all" ? stints.present(sessionId) : callIds,
+          at,
+          "api",
+        );
+      }
+    },
   };
+}
+
+/** The conference's name as the media server reported it, when it did. */
+function conferenceNameOf(raw: Record<string, unknown>): string | null {
+  const name = raw.conference_name;
+  return typeof name === "string" && name.length > 0 ? name.slice(0, 256) : null;
+}
+
+/** Gives runs recorded before sessions had ids their id (once; the unique index finds them). */
+function backfillIds(sqlite: SqlStore): void {
+  const missing = sqlite
+    .prepare("SELECT conference_id, started_at FROM conference_sessions WHERE id IS NULL")
+    .all() as Array<{ conference_id: string; started_at: number }>;
+  if (missing.length === 0) {
+    return;
+  }
+  const set = sqlite.prepare(
+    "UPDATE conference_sessions SET id = ? WHERE conference_id = ? AND started_at = ?",
+  );
+  sqlite.transaction(() => {
+    for (const row of missing) {
+      set.run(sessionIdOf(row.conference_id, row.started_at), row.conference_id, row.started_at);
+    }
+  })();
 }

@@ -22,7 +22,14 @@ export interface MemberInfo {
   isModerator: boolean;
   joinedAt: number;
   customChannelVars: Record<string, unknown>;
+  /** The flags at the moment of the transition (history counts the intervals). */
+  muted: boolean;
+  deaf: boolean;
+  talking: boolean;
 }
+
+/** How a run ended, in the history's words. */
+export type EndCause = "last_member_left" | "host_ended" | "destroyed";
 
 export type Transition =
   | { kind: "started"; run: RunInfo }
@@ -30,10 +37,18 @@ export type Transition =
       kind: "ended";
       run: RunInfo;
       reason: "ALL_PARTICIPANTS_LEFT" | "HOST_ENDED_MEETING";
+      cause: EndCause;
       at: number;
     }
   | { kind: "joined"; run: RunInfo; member: MemberInfo }
-  | { kind: "left"; run: RunInfo; member: MemberInfo; at: number }
+  | {
+      kind: "left";
+      run: RunInfo;
+      member: MemberInfo;
+      at: number;
+      /** `destroyed`: the conference was torn down around the member. */
+      cause: "left" | "destroyed";
+    }
   | {
       kind: "muted" | "unmuted" | "deafened" | "undeafened" | "talkingStarted" | "talkingStopped";
       run: RunInfo;

@@ -30,6 +30,8 @@ export interface WriteOps {
   "conference.remove": (args: ConferenceRef) => StoredConference;
   /** The API kicked everyone: the meeting's end is the host's doing. */
   "conference.host_ending": (args: { conferenceId: string }) => void;
+  /** The API kicks one call: its leave is recorded as a kick. */
+  "participant.kicking": (args: { conferenceId: string; callId: string }) => void;
   "webhook.create": (args: { accountId: string; body: WebhookBody }) => Subscription;
   "webhook.update": (args: WebhookRef & { body: WebhookBody }) => Subscription;
   "webhook.remove": (args: WebhookRef) => Subscription;

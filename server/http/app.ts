@@ -15,6 +15,7 @@ import type { ConferenceControl } from "../domain/control";
 import { DomainError } from "../domain/errors";
 import type { LiveState } from "../domain/live-state";
 import type { Reconciler } from "../domain/reconcile";
+import type { SessionHistory } from "../domain/session-history";
 import type { TokenService } from "../domain/tokens";
 import type { ParleyWrites } from "../domain/write-ops";
 import type { Logger } from "../logger";
@@ -35,6 +36,7 @@ import { registerOpenApi } from "./openapi";
 import { registerParticipantRoutes } from "./participants";
 import { registerReconcileRoutes } from "./reconcile";
 import { closeWhenBodyUnread, limitBodySize } from "./request-body";
+import { registerSessionRoutes } from "./sessions";
 import { registerWebhookRoutes, type WebhookRoutesDeps } from "./webhooks";
 
 /** Everything the HTTP edge calls: the domain services, and how it reports and measures. */
@@ -47,6 +49,8 @@ export interface HttpDeps {
   tokens: TokenService;
   conferences: ConferenceService;
   views: ConferenceViews;
+  /** Conference history: sessions, participants, timelines. */
+  history: SessionHistory;
   live: LiveState;
   control: ConferenceControl;
   /** Every state change goes through the replicated log. */
@@ -125,6 +129,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   registerReconcileRoutes(app, deps);
   registerConferenceRoutes(app, deps);
   registerParticipantRoutes(app, deps);
+  registerSessionRoutes(app, { info, history: deps.history });
   registerWebhookRoutes(app, { ...deps.webhooks, writes: deps.writes });
   registerBbbHookRoutes(app, {
     accounts: deps.accounts,

@@ -27,6 +27,8 @@ export interface GatewayOptions {
   ownerOf(conferenceId: string): string | undefined;
   /** Logged events of an account after `seq`, in order, at most `limit`. */
   eventsAfter(accountId: string, afterSeq: number, limit: number): LoggedEvent[];
+  /** Every event up to this `seq` was pruned by retention (0: none). */
+  prunedThrough?(): number;
   /** Largest incoming frame, bytes. */
   maxPayload?: number;
   /** A socket whose unsent data passes this many bytes is dropped. */
@@ -95,6 +97,7 @@ class WsGateway implements Gateway {
         replayTo(session, subscriptions, logged);
         return true;
       },
+      prunedThrough: () => options.prunedThrough?.() ?? 0,
       maxBindings: options.maxBindings ?? 1000,
       now: options.now,
     };

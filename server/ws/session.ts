@@ -26,6 +26,8 @@ export interface SessionDeps {
     accountId: string,
     afterSeq: number,
   ): boolean;
+  /** Every event up to this `seq` was pruned: a `resume_from` below it cannot be served. */
+  prunedThrough(): number;
   maxBindings: number;
   now: () => number;
 }
@@ -180,6 +182,8 @@ class WsSession implements Session {
     const fresh = this.#freshSubscriptions(bindings, accountId, errors);
     if (resume !== undefined && (!Number.isSafeInteger(resume) || (resume as number) < 0)) {
       errors.push(wsErrors.badResume);
+    } else if (resume !== undefined && (resume as number) < this.#deps.prunedThrough()) {
+      errors.push(wsErrors.resumePruned(resume as number, this.#deps.prunedThrough() + 1));
     }
     if (this.#entries.size + fresh.length > this.#deps.maxBindings) {
       errors.push(wsErrors.tooManyBindings(this.#deps.maxBindings));
