@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { ParleyServer } from "../server/create-server";
 import { apiClient, createAccount, createConference, type Json } from "./helpers/api";
+import { currentFeedEvent } from "./helpers/events";
 import { createMeeting, meetingsClient, userToken } from "./helpers/meetings";
 import { ADMIN_TOKEN, startServer } from "./helpers/server";
 
@@ -33,6 +34,7 @@ interface Fixture {
   deliveryA: string;
   meetingA: string;
   meetingB: string;
+  sessionA: string;
 }
 
 async function setup(env: Record<string, string> = {}): Promise<Fixture> {
@@ -75,6 +77,20 @@ async function setup(env: Record<string, string> = {}): Promise<Fixture> {
   const meetingA = (await createMeeting(meetings, userTokenA))._id as string;
   const meetingB = (await createMeeting(meetings, userTokenB))._id as string;
   const accountDoc = await api.get(`/v2/accounts/${a.id}`, { token: a.token });
+  // A session of conference A, so the history routes are reached with a real id too.
+  const ids = { accountId: a.id, conferenceId: conferenceA, callId: "call-1" };
+  for (const name of ["add-member", "del-member"]) {
+    const { routingKey, body } = currentFeedEvent(name, ids, { participantId: 20 });
+    server.memoryBus?.publishEvent(routingKey, body);
+  }
+  const sessionA = await vi.waitFor(async () => {
+    const list = await api.get(`/v2/accounts/${a.id}/sessions`, { token: a.token });
+    const ended = list.body.data.find((session: { live: boolean }) => !session.live);
+    if (!ended) {
+      throw new Error("the session has not ended yet");
+    }
+    return ended.id as string;
+  });
   return {
     server,
     accountA: a.id,
@@ -91,6 +107,7 @@ async function setup(env: Record<string, string> = {}): Promise<Fixture> {
     deliveryA: ping.body.data.delivery_id,
     meetingA,
     meetingB,
+    sessionA,
   };
 }
 
@@ -102,7 +119,7 @@ interface FuzzRequest {
   body: string | undefined;
 }
 
-type Slot = "A" | "C" | "P" | "W" | "D" | "M" | "R" | "X";
+type Slot = "A" | "C" | "P" | "W" | "D" | "M" | "R" | "X" | "S";
 
 /** An id slot: a real id of the fixture (own or another account's) or a hostile one. */
 function idArb(fx: Fixture, slot: Slot): fc.Arbitrary<string> {
@@ -115,6 +132,7 @@ function idArb(fx: Fixture, slot: Slot): fc.Arbitrary<string> {
     M: [fx.meetingA, fx.meetingB, `${fx.meetingA}.json`],
     R: [fx.meetingA],
     X: [fx.meetingA],
+    S: [fx.sessionA],
   };
   const hostile = fc.constantFrom(
     "..",
@@ -160,6 +178,15 @@ const templates: Array<{ template: string; slots: Slot[]; kazoo: boolean }> = [
   {
     template: "/v2/accounts/{A}/conferences/{C}/participants/{P}",
     slots: ["A", "C", "P"],
+    kazoo: true,
+  },
+  { template: "/v2/accounts/{A}/sessions", slots: ["A"], kazoo: true },
+  { template: "/v2/accounts/{A}/sessions/{S}", slots: ["A", "S"], kazoo: true },
+  { template: "/v2/accounts/{A}/sessions/{S}/events", slots: ["A", "S"], kazoo: true },
+  { template: "/v2/accounts/{A}/conferences/{C}/sessions", slots: ["A", "C"], kazoo: true },
+  {
+    template: "/v2/accounts/{A}/conferences/{C}/sessions/{S}/events",
+    slots: ["A", "C", "S"],
     kazoo: true,
   },
   { template: "/v2/accounts/{A}/webhooks", slots: ["A"], kazoo: true },
@@ -217,6 +244,10 @@ function pathArb(fx: Fixture): fc.Arbitrary<string> {
                   "expires",
                   "signature",
                   "token",
+                  "page_size",
+                  "start_key",
+                  "started_after",
+                  "after_seq",
                 ),
                 fc.oneof(fc.string({ maxLength: 30 }), fc.integer().map(String)),
                 { maxKeys: 4 },

@@ -3,22 +3,24 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import type { Json } from "./helpers/api";
+import { apiClient, createAccount, createConference, type Json } from "./helpers/api";
+import { currentFeedEvent } from "./helpers/events";
 import { startServer } from "./helpers/server";
 
 const run = promisify(execFile);
 
-/** The README's walkthrough blocks, in order, as a newcomer would paste them. */
-function walkthrough(): string {
+/** The README's blocks marked `<!-- {marker}: … -->`, in order, as a newcomer would paste them. */
+function readmeBlocks(marker: string, atLeast: number): string {
   const readme = readFileSync(resolve(import.meta.dirname, "../README.md"), "utf8");
-  const blocks = [...readme.matchAll(/<!-- walkthrough[^>]*-->\n```sh\n([\s\S]*?)```/g)].map(
-    (m) => m[1],
-  );
-  if (blocks.length < 3) {
-    throw new Error("README.md lacks its walkthrough blocks");
+  const pattern = new RegExp(`<!-- ${marker}[^>]*-->\\n\`\`\`sh\\n([\\s\\S]*?)\`\`\``, "g");
+  const blocks = [...readme.matchAll(pattern)].map((m) => m[1]);
+  if (blocks.length < atLeast) {
+    throw new Error(`README.md lacks its ${marker} blocks`);
   }
   return blocks.join("\n");
 }
+
+const walkthrough = () => readmeBlocks("walkthrough", 3);
 
 describe("README", () => {
   it("walkthrough runs as written: account, token, conference created and read back, actions", async () => {
@@ -39,6 +41,51 @@ describe("README", () => {
     expect(meeting).toMatchObject({ name: "Friday weekly sync", host_id: 811, notify: true });
     expect(meeting.chat_dialog_id).toMatch(/^[0-9a-f]{24}$/);
     expect(listed._id).toBe(meeting._id);
+  });
+
+  it("history block runs as written: sessions, one session, its timeline, CSV", async () => {
+    const server = await startServer();
+    const api = apiClient(server);
+    const account = await createAccount(api);
+    const conferenceId = await createConference(api, account);
+    const ids = { accountId: account.id, conferenceId, callId: "call-1" };
+    for (const name of ["add-member", "start-talking", "stop-talking", "del-member"]) {
+      const { routingKey, body } = currentFeedEvent(name, ids, { participantId: 1 });
+      server.memoryBus?.publishEvent(routingKey, body);
+    }
+    const sessions = `/v2/accounts/${account.id}/sessions`;
+    await expect
+      .poll(async () => (await api.get(sessions, { token: account.token })).body.data[0]?.live)
+      .toBe(false);
+    const { stdout } = await run("bash", ["-euo", "pipefail", "-c", readmeBlocks("history", 1)], {
+      timeout: 30_000,
+      env: {
+        ...process.env,
+        PARLEY: server.url,
+        TOKEN: account.token,
+        ACCOUNT_ID: account.id,
+        CONFERENCE_ID: conferenceId,
+      },
+    });
+    const csvStart = stdout.indexOf("id,conference_id,");
+    const [byConference, byAccount, session, timeline] = splitJson(stdout.slice(0, csvStart));
+    expect(byConference.data).toEqual([expect.objectContaining({ conference_id: conferenceId })]);
+    expect(byAccount.data).toEqual(byConference.data);
+    expect(session.data.participants).toEqual([
+      expect.objectContaining({ call_id: "call-1", talk_count: 1, left_reason: "hung_up" }),
+    ]);
+    expect(timeline.data.map((e: Json) => e.event)).toEqual([
+      "add-member",
+      "start-talking",
+      "stop-talking",
+      "del-member",
+    ]);
+    expect(timeline.resume_from).toBe(timeline.data[3].seq);
+    const [sessionsCsv, participantsCsv] = stdout
+      .slice(csvStart)
+      .split(/(?=call_id,participant_id,)/);
+    expect(sessionsCsv?.split("\r\n")[1]).toContain(`"${byConference.data[0].id}"`);
+    expect(participantsCsv?.split("\r\n")[1]).toMatch(/^"call-1",/);
   });
 });
 

@@ -13,6 +13,7 @@ import { z } from "zod";
 import { DomainError } from "../domain/errors";
 import type { SideEvents } from "../domain/side-events";
 import type { UrlSigner } from "../domain/signed-urls";
+import { toCsv } from "./csv";
 import type { HttpApp } from "./env";
 import { connectyCubeErrorAnswers, content, security } from "./responses";
 import { serve } from "./route";
@@ -30,15 +31,6 @@ const types: Record<string, string> = {
 const forbidden = () =>
   new DomainError("forbidden", { message: "This link is invalid or has expired" });
 const gone = () => new DomainError("bad_identifier", { message: "The file is not available" });
-
-/** A CSV cell: quoted, and defused when a spreadsheet would read it as a formula. */
-function cell(value: unknown): string {
-  let text = value === null || value === undefined ? "" : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) {
-    text = `'${text}`;
-  }
-  return `"${text.replaceAll('"', '""')}"`;
-}
 
 /** Parses a single `bytes=a-b` range against a file size; null for none, "bad" when unsatisfiable. */
 function rangeOf(
@@ -182,23 +174,19 @@ export function registerDownloadRoutes(
       Number(since) || 0,
       Number(until) || Number.MAX_SAFE_INTEGER,
     ) as Array<Record<string, unknown>>;
-    const lines = [
-      "sent_at,chat_type,from_user_id,from_username,to_user_id,to_username,message",
-      ...rows.map((r) =>
-        [
-          new Date(r.sent_at as number).toISOString(),
-          r.chat_type,
-          r.from_user_id,
-          r.from_username,
-          r.to_user_id,
-          r.to_username,
-          r.message,
-        ]
-          .map(cell)
-          .join(","),
-      ),
-    ];
-    return c.body(`${lines.join("\r\n")}\r\n`, 200, {
+    const csv = toCsv(
+      [
+        "sent_at",
+        "chat_type",
+        "from_user_id",
+        "from_username",
+        "to_user_id",
+        "to_username",
+        "message",
+      ],
+      rows.map((r) => ({ ...r, sent_at: new Date(r.sent_at as number).toISOString() })),
+    );
+    return c.body(csv, 200, {
       "Content-Type": "text/csv; charset=utf-8",
       "Content-Disposition": `attachment; filename="chat-${conferenceId.replaceAll('"', "")}.csv"`,
     });
