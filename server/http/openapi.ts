@@ -19,6 +19,10 @@ const tags = [
   { name: "accounts", description: "Accounts and token exchange (Kazoo crossbar)" },
   { name: "conferences", description: "Kazoo's Conferences API (seed 003)" },
   { name: "participants", description: "Participants of a conference and their actions" },
+  {
+    name: "history",
+    description: "Conference sessions, their participants and events, joined to the live feed",
+  },
   { name: "webhooks", description: "Webhook subscriptions and their delivery log" },
   { name: "bbb-webhooks", description: "bbb-webhooks' registration API (XML, checksums)" },
   { name: "meetings", description: "ConnectyCube's Meetings API (seed 002), plain JSON" },
