@@ -86,6 +86,7 @@ export function createSessionHistory(sqlite: SqlStore): SessionHistory {
     `SELECT seq, call_id, name, routing_key, body, received_at FROM events
      WHERE conference_id = @conferenceId AND seq > @after AND seq <= @until
        AND account_id = @accountId AND routing_key LIKE 'conference.event.%'
+       AND received_at BETWEEN @from AND @to
      ORDER BY seq LIMIT @limit`,
   );
   const prunedThrough = prunedThroughReader(sqlite);
@@ -149,6 +150,12 @@ export function createSessionHistory(sqlite: SqlStore): SessionHistory {
         accountId,
         after: Math.max(after, firstSeq - 1),
         until: (row.end_seq as number | null) ?? Number.MAX_SAFE_INTEGER,
+        // A run recorded before its bounds in the log were: its time bounds it instead.
+        from: row.first_seq === null ? (row.started_at as number) : 0,
+        to:
+          row.first_seq === null
+            ? ((row.ended_at as number | null) ?? Number.MAX_SAFE_INTEGER)
+            : Number.MAX_SAFE_INTEGER,
         limit: limit + 1,
       }) as Row[];
       const more = rows.length > limit;
