@@ -25,6 +25,12 @@ export interface SessionLog {
   instanceLearned(run: RunInfo): void;
   /** The run ended at `at` for `reason`. */
   closed(run: RunInfo, at: number, reason: string): void;
+  /**
+   * The start a new run of the conference gets: `at`, or the next free millisecond when a run
+   * already started then (one can end and the next start within one batch, which shares a time),
+   * so each run is its own session.
+   */
+  freeStart(conferenceId: string, at: number): number;
   /** The conference's most recent ended run, if any. */
   lastEnded(conferenceId: string): EndedRun | undefined;
   /** Records what one event changed: the run's bounds in the log, stays, flag intervals. */
@@ -69,6 +75,10 @@ export function createSessionLog(sqlite: SqlStore): SessionLog {
     `SELECT conference_id, account_id, instance_id, started_at, ended_at FROM conference_sessions
      WHERE conference_id = ? AND ended_at IS NOT NULL ORDER BY ended_at DESC LIMIT 1`,
   );
+  const startsFrom = sqlite.prepare(
+    `SELECT started_at FROM conference_sessions WHERE conference_id = ? AND started_at >= ?
+     ORDER BY started_at LIMIT 64`,
+  );
   const current = sqlite.prepare(
     "SELECT started_at FROM conference_runtime WHERE conference_id = ?",
   );
@@ -91,6 +101,16 @@ export function createSessionLog(sqlite: SqlStore): SessionLog {
   return {
     opened(run) {
       open.run(run.conferenceId, run.startedAt, run.accountId, run.instanceId, idOf(run));
+    },
+    freeStart(conferenceId, at) {
+      let start = at;
+      for (const row of startsFrom.all(conferenceId, at) as Array<{ started_at: number }>) {
+        if (row.started_at !== start) {
+          break;
+        }
+        start += 1;
+      }
+      return start;
     },
     instanceLearned(run) {
       setInstance.run(run.instanceId, run.conferenceId, run.startedAt);

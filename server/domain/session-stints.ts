@@ -44,8 +44,8 @@ const closeIntervals = (["muted", "deaf", "talk"] as const)
   .join(", ");
 
 export function createSessionStints(sqlite: SqlStore) {
-  const seen = sqlite.prepare(
-    "SELECT 1 FROM session_participants WHERE session_id = ? AND call_id = ? LIMIT 1",
+  const lastJoin = sqlite.prepare(
+    "SELECT max(joined_at) AS at FROM session_participants WHERE session_id = ? AND call_id = ?",
   );
   const insert = sqlite.prepare(
     `INSERT INTO session_participants (session_id, call_id, joined_at, account_id, conference_id,
@@ -88,9 +88,12 @@ export function createSessionStints(sqlite: SqlStore) {
     `UPDATE session_participants SET left_at = @at, left_reason = 'conference_destroyed', ${closeIntervals}
      WHERE session_id = @sessionId AND left_at IS NULL`,
   );
+  // The media server's `kick-member` that echoes a kick parley asked for leaves it parley's.
   const kick = sqlite.prepare(
-    `UPDATE session_participants SET kicked_at = ?, kicked_by = ?
-     WHERE session_id = ? AND call_id = ? AND left_at IS NULL`,
+    `UPDATE session_participants SET kicked_at = @at, kicked_by = @by
+     WHERE session_id = @sessionId AND call_id = @callId AND left_at IS NULL
+       AND NOT (@by = 'media_server' AND kicked_by IS 'api'
+         AND coalesce(@at - kicked_at <= ${KICK_WINDOW_MS}, 0))`,
   );
   const present = sqlite.prepare(
     "SELECT call_id FROM session_participants WHERE session_id = ? AND left_at IS NULL",
@@ -99,8 +102,10 @@ export function createSessionStints(sqlite: SqlStore) {
   return {
     /** A stay begins, with the flags the member joined with (joining muted counts as muted). */
     join(sessionId: string, run: RunInfo, member: MemberInfo): void {
-      const at = member.joinedAt;
-      const first = seen.get(sessionId, member.callId) === undefined;
+      const last = (lastJoin.get(sessionId, member.callId) as { at: number | null }).at;
+      const first = last === null;
+      // A rejoin in the same millisecond as the leave (one batch shares a time) is its own stay.
+      const at = last !== null && member.joinedAt <= last ? last + 1 : member.joinedAt;
       const result = insert.run(
         sessionId,
         member.callId,
@@ -137,7 +142,7 @@ export function createSessionStints(sqlite: SqlStore) {
     },
     kicked(sessionId: string, callIds: string[], at: number, by: KickSource): void {
       for (const callId of callIds) {
-        kick.run(at, by, sessionId, callId);
+        kick.run({ at, by, sessionId, callId });
       }
     },
     /** The calls in the session now. */
