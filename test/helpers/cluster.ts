@@ -245,8 +245,8 @@ const timeless = (value: Json): Json =>
 
 /**
  * The account's view on one node: the `data` of the conference list, of each conference and its
- * participants, of the webhook list and each one's newest 1000 deliveries (each path -> status
- * and data, durations left out).
+ * participants, of the webhook list and each one's newest 1000 deliveries, of the sessions and
+ * each ended one with its participants (each path -> status and data, durations left out).
  */
 export async function accountView(
   node: ClusterNode,
@@ -269,6 +269,11 @@ export async function accountView(
   }
   for (const { id } of await rows("webhooks", `${base}/webhooks`)) {
     view[`deliveries ${id}`] = await read(`${base}/webhooks/${id}/deliveries?limit=1000`);
+  }
+  for (const { id, live } of await rows("sessions", `${base}/sessions?page_size=1000`)) {
+    if (!live) {
+      view[`session ${id}`] = await read(`${base}/sessions/${id}`);
+    }
   }
   view.account = await read(base);
   return view;
