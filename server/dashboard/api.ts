@@ -5,6 +5,12 @@
  */
 import type { ConferenceAction, ParticipantAction } from "../../protocol/actions";
 import type { ConferenceReadOnly } from "../../protocol/conference";
+import type {
+  MAX_HISTORY_PAGE,
+  SessionEvent,
+  SessionParticipantView,
+  SessionView,
+} from "../../protocol/sessions";
 import type { Session } from "./session";
 
 /** A row of `GET /conferences`: the document's id and name plus the live figures. */
@@ -32,11 +38,35 @@ export interface ConferenceDetail {
   _read_only: ConferenceReadOnly & { participants: Participant[] };
 }
 
-/** The Kazoo envelope, as far as the dashboard reads it. */
+/** `GET …/sessions/{S}`: one session of the history with its participants and their stays. */
+export interface SessionDetail extends SessionView {
+  participants: SessionParticipantView[];
+}
+
+/** A page of sessions and the key of the next one (none on the last page). */
+export interface SessionPage {
+  sessions: SessionView[];
+  nextStartKey?: string;
+}
+
+/** A page of a session's events and the `seq` to read on from (none on the last page). */
+export interface EventPage {
+  events: SessionEvent[];
+  nextAfterSeq?: number;
+}
+
+/** Sessions per page of the history list: a screenful, with "Load more" for the rest. */
+const sessionsPerPage = 20;
+/** Events per read of a session's timeline: the API's largest page, so few round trips. */
+const eventsPerPage: typeof MAX_HISTORY_PAGE = 1000;
+
+/** The Kazoo envelope, as far as the dashboard reads it (paging keys included). */
 interface Envelope {
   auth_token?: string;
   data?: unknown;
   message?: string;
+  next_start_key?: string;
+  next_after_seq?: number;
 }
 
 /** What the page needs from the client besides the session: what to do when a token is refused. */
@@ -103,8 +133,44 @@ export class ParleyApi {
     await this.#request("PUT", path, { action });
   }
 
+  /**
+   * A page of the history, newest first: the conference's sessions, or the whole account's when
+   * `conferenceId` is undefined. `startKey` is the previous page's `nextStartKey`.
+   */
+  async listSessions(conferenceId: string | undefined, startKey?: string): Promise<SessionPage> {
+    const scope =
+      conferenceId === undefined ? "" : `/conferences/${encodeURIComponent(conferenceId)}`;
+    const query = new URLSearchParams({ page_size: String(sessionsPerPage) });
+    if (startKey !== undefined) {
+      query.set("start_key", startKey);
+    }
+    const body = await this.#send("GET", `${scope}/sessions?${query}`);
+    return { sessions: body.data as SessionView[], nextStartKey: body.next_start_key };
+  }
+
+  /** One session by id, account-wide, so a link to it needs no conference id. */
+  getSession(sessionId: string): Promise<SessionDetail> {
+    return this.#request("GET", `/sessions/${encodeURIComponent(sessionId)}`);
+  }
+
+  /** A page of the session's events in `seq` order, from its first when `afterSeq` is undefined. */
+  async sessionEvents(sessionId: string, afterSeq?: number): Promise<EventPage> {
+    const query = new URLSearchParams({ limit: String(eventsPerPage) });
+    if (afterSeq !== undefined) {
+      query.set("after_seq", String(afterSeq));
+    }
+    const path = `/sessions/${encodeURIComponent(sessionId)}/events?${query}`;
+    const body = await this.#send("GET", path);
+    return { events: body.data as SessionEvent[], nextAfterSeq: body.next_after_seq };
+  }
+
   /** Calls `/v2/accounts/{A}{path}` and answers the envelope's `data`, or throws its message. */
   async #request<T>(method: string, path: string, data?: unknown): Promise<T> {
+    return (await this.#send(method, path, data)).data as T;
+  }
+
+  /** Calls `/v2/accounts/{A}{path}` and answers the whole envelope, or throws its message. */
+  async #send(method: string, path: string, data?: unknown): Promise<Envelope> {
     const account = encodeURIComponent(this.#session.accountId ?? "");
     const res = await fetch(`/v2/accounts/${account}${path}`, {
       method,
@@ -119,7 +185,7 @@ export class ParleyApi {
       const detail = body.data as { message?: string } | undefined;
       throw new Error(detail?.message ?? body.message ?? `HTTP ${res.status}`);
     }
-    return body.data as T;
+    return body;
   }
 }
 

@@ -15,6 +15,7 @@ import {
   describeEvent,
   participantIdOf,
 } from "./feed-events";
+import { historyHref } from "./history-route";
 import {
   appendLog,
   type ConferenceRow,
@@ -28,6 +29,8 @@ export interface LiveBoardElements {
   conferences: HTMLTableSectionElement;
   detail: HTMLElement;
   detailTitle: HTMLElement;
+  /** The open conference's "History" link, pointed at it on each selection. */
+  detailHistory: HTMLAnchorElement;
   participants: HTMLElement;
   log: HTMLElement;
 }
@@ -64,6 +67,8 @@ export class LiveBoard {
     const conference = await this.#api.getConference(id);
     this.#el.detail.hidden = false;
     this.#el.detailTitle.textContent = conference.name ?? id;
+    this.#el.detailHistory.href = historyHref(id);
+    this.#el.detailHistory.setAttribute("aria-label", `History of ${conference.name ?? id}`);
     this.#participants = new Map(
       conference._read_only.participants.map((p) => [p.participant_id, p]),
     );

@@ -7,18 +7,23 @@
  * tables instead of copying them, and a newcomer still has nothing to build by hand.
  *
  * This entry module only finds the page's elements and wires the parts together: session.ts
- * (sign-in state), api.ts (HTTP), live-feed.ts (`/ws`), live-board.ts (the live screen).
+ * (sign-in state), api.ts (HTTP), live-feed.ts (`/ws`), live-board.ts (the live screen),
+ * history-view.ts (past sessions), and history-route.ts (which screen the URL fragment names).
  * @module
  */
 import { isConferenceAction, isParticipantAction } from "../../protocol/actions";
 import { ParleyApi } from "./api";
 import { element } from "./dom";
+import { routeOf } from "./history-route";
+import { HistoryView } from "./history-view";
 import { LiveBoard, messageOf } from "./live-board";
 import { LiveFeed } from "./live-feed";
 import { renderConnection } from "./render";
 import { Session } from "./session";
 
 const expired = "Your session expired; sign in again.";
+/** The tab's title on the live screen; the history screens name themselves. */
+const liveTitle = document.title;
 
 const page = {
   connection: element("#connection", HTMLElement),
@@ -35,8 +40,16 @@ const board = new LiveBoard(api, {
   conferences: element("#conferences", HTMLTableSectionElement),
   detail: element("#detail", HTMLElement),
   detailTitle: element("#detail-title", HTMLElement),
+  detailHistory: element("#detail-history", HTMLAnchorElement),
   participants: element("#participants", HTMLElement),
   log: element("#log", HTMLElement),
+});
+const history = new HistoryView(api, {
+  root: element("#history", HTMLElement),
+  trail: element("#history-trail", HTMLElement),
+  title: element("#history-title", HTMLElement),
+  status: element("#history-status", HTMLElement),
+  content: element("#history-content", HTMLElement),
 });
 /**
  * The nodes the feed may use: this page's own, then those named in `?nodes=` (comma-separated
@@ -74,7 +87,10 @@ const feed = new LiveFeed({
       );
     }
   },
-  onEvent: (frame) => board.applyEvent(frame),
+  onEvent: (frame) => {
+    board.applyEvent(frame);
+    history.applyEvent(frame);
+  },
   onRefused: (errors) => {
     board.log(`subscription refused: ${errors.join("; ")}`);
     if (errors.some((e) => e.startsWith("failed to authenticate token"))) {
@@ -85,8 +101,33 @@ const feed = new LiveFeed({
 
 function showBoard(signedIn: boolean): void {
   page.signIn.hidden = signedIn;
-  page.board.hidden = !signedIn;
   page.signOut.hidden = !signedIn;
+  if (signedIn) {
+    showRoute();
+  } else {
+    page.board.hidden = true;
+    history.close();
+  }
+}
+
+/**
+ * Shows the screen the URL fragment names. The live board keeps its feed and state while the
+ * history is open, so going back to it is instant and nothing is missed.
+ */
+function showRoute(): void {
+  if (!session.token) {
+    return;
+  }
+  const route = routeOf(location.hash);
+  page.board.hidden = route.screen !== "live";
+  if (route.screen === "live") {
+    document.title = liveTitle;
+    history.close();
+  } else if (route.screen === "sessions") {
+    void history.showSessions(route.conferenceId);
+  } else {
+    void history.showSession(route.sessionId);
+  }
 }
 
 function signOut(message = ""): void {
@@ -119,6 +160,7 @@ page.signIn.addEventListener("submit", async (event) => {
   await start();
 });
 page.signOut.addEventListener("click", () => signOut());
+window.addEventListener("hashchange", showRoute);
 
 for (const el of document.querySelectorAll<HTMLElement>("[data-conference-action]")) {
   const action = el.dataset.conferenceAction;

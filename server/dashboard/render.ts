@@ -20,10 +20,12 @@ const logLength = 200;
 /** The column of the conference table that shows the duration, ticked in place. */
 const durationColumn = 3;
 
-/** `m:ss`, as a call timer reads. */
+/** `m:ss`, as a call timer reads, and `h:mm:ss` from an hour on (the history's long sessions). */
 export function formatDuration(seconds: number): string {
   const s = Math.max(0, Math.floor(seconds));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const [h, m] = [Math.floor(s / 3600), Math.floor((s % 3600) / 60)];
+  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
 }
 
 function secondsOf(row: ConferenceRow, now: number): number {
@@ -149,8 +151,8 @@ function participantItem(
   return item;
 }
 
-/** A state badge; its text is also its style class (`badge muted`). */
-function badge(text: "moderator" | "muted" | "deaf"): HTMLSpanElement {
+/** A state badge; its text is also its style class (`badge muted`, `badge live`). */
+export function badge(text: "moderator" | "muted" | "deaf" | "live"): HTMLSpanElement {
   const el = document.createElement("span");
   el.className = `badge ${text}`;
   el.textContent = text;
