@@ -238,7 +238,8 @@ export function feedDifference(actual: string[], expected: string[]): Record<str
 }
 
 /** Drops the time-dependent `duration` fields (computed from "now" at each read). */
-const timeless = (value: Json): Json =>
+/** `value` without its `duration`s, which depend on when it was read. */
+export const timeless = (value: Json): Json =>
   value === undefined
     ? value
     : JSON.parse(JSON.stringify(value), (key, v) => (key === "duration" ? undefined : v));
