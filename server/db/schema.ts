@@ -83,8 +83,10 @@ export const conferenceRuntime = sqliteTable(
 /**
  * One row per run ("session") of a conference: opened when the run starts, closed with its end
  * and reason. Written with the live state in the ingest transaction, so it survives restarts and
- * is current to the last event. `id` is a digest of the conference and start, the same on every
- * node; `first_seq`/`end_seq` bound its events in the log (the history timeline).
+ * is current to the last event. `id` is a digest of the conference, the start and how many runs
+ * started in that same millisecond before it (a batch shares one time, so a run can end and the
+ * next begin within it), the same on every node; `first_seq`/`end_seq` bound its events in the
+ * log (the history timeline).
  */
 export const conferenceSessions = sqliteTable(
   "conference_sessions",
@@ -108,7 +110,7 @@ export const conferenceSessions = sqliteTable(
     totalParticipants: integer("total_participants").notNull().default(0),
   },
   (t) => [
-    primaryKey({ columns: [t.conferenceId, t.startedAt] }),
+    index("conference_sessions_start").on(t.conferenceId, t.startedAt),
     index("conference_sessions_ended").on(t.conferenceId, t.endedAt),
     index("conference_sessions_account").on(t.accountId, t.startedAt),
     uniqueIndex("conference_sessions_id").on(t.id),

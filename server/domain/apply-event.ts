@@ -84,13 +84,7 @@ export class EventApplier {
       account_id: accountId,
       instance_id: instanceId,
       switch_hostname: focus,
-      // Read only when the run opens: an open run keeps its start.
-      started_at: before
-        ? (before.started_at as number)
-        : this.#sessions.freeStart(
-            event.conference_id,
-            reportedTime((event as Row).start_time, now),
-          ),
+      started_at: reportedTime((event as Row).start_time, now),
       now,
     });
     const after = this.#rows.runtime(event.conference_id) as Row;

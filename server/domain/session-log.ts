@@ -25,12 +25,6 @@ export interface SessionLog {
   instanceLearned(run: RunInfo): void;
   /** The run ended at `at` for `reason`. */
   closed(run: RunInfo, at: number, reason: string): void;
-  /**
-   * The start a new run of the conference gets: `at`, or the next free millisecond when a run
-   * already started then (one can end and the next start within one batch, which shares a time),
-   * so each run is its own session.
-   */
-  freeStart(conferenceId: string, at: number): number;
   /** The conference's most recent ended run, if any. */
   lastEnded(conferenceId: string): EndedRun | undefined;
   /** Records what one event changed: the run's bounds in the log, stays, flag intervals. */
@@ -42,27 +36,28 @@ export interface SessionLog {
 }
 
 /**
- * A session's id: a digest of the conference and the run's start, so every node (and a restart)
- * names the same run alike without a counter.
+ * A session's id: a digest of the conference, the run's start and how many runs of it started in
+ * that millisecond before (a batch shares one time, so a run can end and the next begin within
+ * it), so every node (and a restart) names the same run alike.
  */
-export function sessionIdOf(conferenceId: string, startedAt: number): string {
-  return createHash("sha256")
-    .update(`${conferenceId}\u0000${startedAt}`)
-    .digest("hex")
-    .slice(0, 32);
+export function sessionIdOf(conferenceId: string, startedAt: number, earlier = 0): string {
+  const key = `${conferenceId}\u0000${startedAt}${earlier > 0 ? `\u0000${earlier}` : ""}`;
+  return createHash("sha256").update(key).digest("hex").slice(0, 32);
 }
 
 export function createSessionLog(sqlite: SqlStore): SessionLog {
   const open = sqlite.prepare(
     `INSERT INTO conference_sessions (conference_id, started_at, account_id, instance_id, id)
-     VALUES (?, ?, ?, ?, ?) ON CONFLICT (conference_id, started_at) DO NOTHING`,
+     VALUES (?, ?, ?, ?, ?)`,
   );
-  const setInstance = sqlite.prepare(
-    "UPDATE conference_sessions SET instance_id = ? WHERE conference_id = ? AND started_at = ?",
+  // The runs of the conference that started in this millisecond, latest first.
+  const startedThen = sqlite.prepare(
+    `SELECT id FROM conference_sessions WHERE conference_id = ? AND started_at = ?
+     ORDER BY rowid DESC`,
   );
+  const setInstance = sqlite.prepare("UPDATE conference_sessions SET instance_id = ? WHERE id = ?");
   const close = sqlite.prepare(
-    `UPDATE conference_sessions SET ended_at = ?, end_reason = ?
-     WHERE conference_id = ? AND started_at = ?`,
+    "UPDATE conference_sessions SET ended_at = ?, end_reason = ? WHERE id = ?",
   );
   const begin = sqlite.prepare(
     `UPDATE conference_sessions SET first_seq = coalesce(first_seq, ?),
@@ -73,52 +68,53 @@ export function createSessionLog(sqlite: SqlStore): SessionLog {
   );
   const last = sqlite.prepare(
     `SELECT conference_id, account_id, instance_id, started_at, ended_at FROM conference_sessions
-     WHERE conference_id = ? AND ended_at IS NOT NULL ORDER BY ended_at DESC LIMIT 1`,
-  );
-  const startsFrom = sqlite.prepare(
-    `SELECT started_at FROM conference_sessions WHERE conference_id = ? AND started_at >= ?
-     ORDER BY started_at LIMIT 64`,
+     WHERE conference_id = ? AND ended_at IS NOT NULL ORDER BY ended_at DESC, rowid DESC LIMIT 1`,
   );
   const current = sqlite.prepare(
     "SELECT started_at FROM conference_runtime WHERE conference_id = ?",
   );
   backfillIds(sqlite);
   const stints = createSessionStints(sqlite);
-  // The id of the run most events belong to, so the digest is not taken per talking event.
+  // The session of each recent run, so the current one is not looked up per talking event. A
+  // run is named by its conference and start; of several that started in one millisecond, only
+  // the latest can still be open, and that is the one events name.
   const ids = new Map<string, string>();
-  const idOf = (run: RunInfo): string => {
-    const key = `${run.conferenceId}\u0000${run.startedAt}`;
-    let id = ids.get(key);
-    if (id === undefined) {
-      if (ids.size >= 1024) {
-        ids.clear();
-      }
-      id = sessionIdOf(run.conferenceId, run.startedAt);
-      ids.set(key, id);
+  const remember = (key: string, id: string) => {
+    if (ids.size >= 1024) {
+      ids.clear();
     }
+    ids.set(key, id);
     return id;
+  };
+  const keyOf = (run: Pick<RunInfo, "conferenceId" | "startedAt">) =>
+    `${run.conferenceId}\u0000${run.startedAt}`;
+  const recorded = (run: Pick<RunInfo, "conferenceId" | "startedAt">): string[] =>
+    (startedThen.all(run.conferenceId, run.startedAt) as Array<{ id: string }>).map((r) => r.id);
+  const idOf = (run: Pick<RunInfo, "conferenceId" | "startedAt">): string => {
+    const key = keyOf(run);
+    return (
+      ids.get(key) ??
+      remember(key, recorded(run)[0] ?? sessionIdOf(run.conferenceId, run.startedAt))
+    );
+  };
+  const insert = (run: RunInfo, earlier: number) => {
+    const id = sessionIdOf(run.conferenceId, run.startedAt, earlier);
+    open.run(run.conferenceId, run.startedAt, run.accountId, run.instanceId, id);
+    remember(keyOf(run), id);
   };
   return {
     opened(run) {
-      open.run(run.conferenceId, run.startedAt, run.accountId, run.instanceId, idOf(run));
-    },
-    freeStart(conferenceId, at) {
-      let start = at;
-      for (const row of startsFrom.all(conferenceId, at) as Array<{ started_at: number }>) {
-        if (row.started_at !== start) {
-          break;
-        }
-        start += 1;
-      }
-      return start;
+      insert(run, recorded(run).length);
     },
     instanceLearned(run) {
-      setInstance.run(run.instanceId, run.conferenceId, run.startedAt);
+      setInstance.run(run.instanceId, idOf(run));
     },
     closed(run, at, reason) {
       // A run opened before sessions were recorded has no row yet: record it whole.
-      open.run(run.conferenceId, run.startedAt, run.accountId, run.instanceId, idOf(run));
-      close.run(at, reason, run.conferenceId, run.startedAt);
+      if (recorded(run).length === 0) {
+        insert(run, 0);
+      }
+      close.run(at, reason, idOf(run));
     },
     lastEnded(conferenceId) {
       const row = last.get(conferenceId) as
@@ -173,7 +169,7 @@ export function createSessionLog(sqlite: SqlStore): SessionLog {
     kickRequestedIn(conferenceId, callIds, at) {
       const row = current.get(conferenceId) as { started_at: number } | undefined;
       if (row) {
-        const sessionId = sessionIdOf(conferenceId, row.started_at);
+        const sessionId = idOf({ conferenceId, startedAt: row.started_at });
         stints.kicked(
           sessionId,
           callIds === "all" ? stints.present(sessionId) : callIds,
