@@ -1,6 +1,7 @@
 /**
- * The retention schedule: a batch at start-up and then every interval; while batches come back
- * full, the next runs after the event loop had a turn, so ingest and HTTP go between them.
+ * The retention schedule: a batch at start-up and then every interval. While batches come back
+ * full (a backlog), each next one waits nine times as long as the last took, so pruning holds
+ * the event loop at most a tenth of the time and ingest keeps its pace.
  * @module
  */
 import type { Config } from "../config";
@@ -9,6 +10,9 @@ import { Retention } from "../domain/retention";
 import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import type { Lifecycle } from "./lifecycle";
+
+/** A backlog's next batch waits this many times as long as the last one took. */
+const BACKLOG_PAUSE_FACTOR = 9;
 
 /** Checks at most once a minute, and at least ten times per retention period. */
 export function retentionInterval(config: Pick<Config, "eventRetentionMs" | "sessionRetentionMs">) {
@@ -42,6 +46,7 @@ export function startRetention(
       return;
     }
     let more = false;
+    const started = performance.now();
     try {
       const result = retention.pruneBatch(deps.now());
       deps.metrics.prunedRows.inc({ table: "events" }, result.events);
@@ -53,7 +58,8 @@ export function startRetention(
       deps.logger.warn({ err: error }, "retention batch failed");
     }
     if (more) {
-      setImmediate(run);
+      timer = setTimeout(run, Math.ceil((performance.now() - started) * BACKLOG_PAUSE_FACTOR));
+      timer.unref();
     } else {
       timer = setTimeout(run, retentionInterval(config));
       timer.unref();

@@ -2,7 +2,10 @@
  * Retention: removes event-log rows older than `PARLEY_EVENT_RETENTION`, and ended sessions
  * (with their participants) older than `PARLEY_SESSION_RETENTION`, in small batches so that a
  * backlog of millions never holds the database for long: each batch is its own short
- * transaction, and the next runs only after the event loop had a turn (ingest goes between).
+ * transaction, committed without waiting for the disk (nothing is acknowledged by it; the next
+ * synced commit carries it, and a crash before that only means pruning it again), and the
+ * schedule (`server/assemble/retention.ts`) spaces batches so pruning takes a small share of
+ * the time ingest could use.
  *
  * The log is pruned as a prefix, in `seq` order, up to the first event that is to be kept, and
  * the watermark (`events_pruned_through`) is stored with each batch: every `seq` above it is
@@ -55,12 +58,25 @@ export class Retention {
     const minSeq = sqlite.prepare("SELECT min(seq) AS seq FROM events");
     this.#oldest = (after, limit) => oldest.all(after, limit) as Array<{ seq: number; at: number }>;
     this.#prunedThrough = prunedThroughReader(sqlite);
-    this.#deleteEvents = sqlite.transaction((after: number, through: number) => {
+    const readSync = sqlite.prepare("PRAGMA synchronous");
+    const unsynced = <A extends unknown[], R>(fn: (...args: A) => R) => {
+      const inTransaction = sqlite.transaction(fn);
+      return (...args: A): R => {
+        const level = (readSync.get() as { synchronous: number }).synchronous;
+        sqlite.prepare("PRAGMA synchronous = NORMAL").run();
+        try {
+          return inTransaction(...args);
+        } finally {
+          sqlite.prepare(`PRAGMA synchronous = ${level}`).run();
+        }
+      };
+    };
+    this.#deleteEvents = unsynced((after: number, through: number) => {
       const removed = deleteEvents.run(after, through).changes;
       storeWatermark.run(PRUNED_THROUGH_KEY, String(through));
       return removed;
     });
-    this.#pruneSessions = sqlite.transaction((cutoff: number, limit: number): [number, number] => {
+    this.#pruneSessions = unsynced((cutoff: number, limit: number): [number, number] => {
       const ids = (endedSessions.all(cutoff, limit) as Array<{ id: string }>).map((r) => r.id);
       let participants = 0;
       for (const id of ids) {
