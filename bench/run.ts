@@ -17,9 +17,11 @@ import { markdownOf, readResults, replaceTable, writeResults } from "./lib/resul
 import type { Comparison, Sample, Scenario } from "./lib/scenario";
 import { cluster } from "./scenarios/cluster";
 import { fanout } from "./scenarios/fanout";
+import { history } from "./scenarios/history";
 import { http } from "./scenarios/http";
 import { ingest } from "./scenarios/ingest";
 import { latency } from "./scenarios/latency";
+import { retention } from "./scenarios/retention";
 import { startup } from "./scenarios/startup";
 import { webhookBurst } from "./scenarios/webhook-burst";
 import { webhooks } from "./scenarios/webhooks";
@@ -29,9 +31,11 @@ const scenarios: Scenario[] = [
   latency,
   fanout,
   http,
+  history,
   webhooks,
   webhookBurst,
   startup,
+  retention,
   cluster,
 ];
 const byName = new Map(scenarios.map((s) => [s.name, s]));
