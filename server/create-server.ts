@@ -164,7 +164,16 @@ export async function createServer(
     // Started after the log, so they stop before it: what they record on the way out is written.
     webhooks.start(lifecycle);
     operations.startReminders(lifecycle, leases);
-    startRetention(config, { ...base, lifecycle });
+    // Events committed in the last second mean ingest is busy: retention then yields more.
+    let lastCommit = Number.NEGATIVE_INFINITY;
+    ingest.ingest.onCommitted(() => {
+      lastCommit = performance.now();
+    });
+    startRetention(config, {
+      ...base,
+      lifecycle,
+      ingestBusy: () => performance.now() - lastCommit < 1000,
+    });
     await bus.start((batch) => ingest.ingest.handleBatch(batch));
     joinInProcess();
     // Answer once caught up (or clearly unable to be), so the API is usable when start returns.

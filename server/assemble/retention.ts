@@ -1,7 +1,9 @@
 /**
  * The retention schedule: a batch at start-up and then every interval. While batches come back
- * full (a backlog), each next one waits nine times as long as the last took, so pruning holds
- * the event loop at most a tenth of the time and ingest keeps its pace.
+ * full (a backlog), each next one waits a multiple of what the last took: 79 times while events
+ * are being committed (pruning then takes at most an eightieth of the time, and ingest keeps its
+ * pace), 3 times when ingest is quiet (the backlog goes quickly). A pause is never longer than a
+ * few seconds, so one slow batch does not stall pruning.
  * @module
  */
 import type { Config } from "../config";
@@ -11,8 +13,10 @@ import type { Logger } from "../logger";
 import type { Metrics } from "../metrics";
 import type { Lifecycle } from "./lifecycle";
 
-/** A backlog's next batch waits this many times as long as the last one took. */
-const BACKLOG_PAUSE_FACTOR = 9;
+/** A backlog's next batch waits this many times as long as the last one took: ingest busy, quiet. */
+const PAUSE_FACTOR = { busy: 79, quiet: 3 };
+/** The longest pause between a backlog's batches, ms. */
+const MAX_PAUSE_MS = 3000;
 
 /** Checks at most once a minute, and at least ten times per retention period. */
 export function retentionInterval(config: Pick<Config, "eventRetentionMs" | "sessionRetentionMs">) {
@@ -24,7 +28,15 @@ export function retentionInterval(config: Pick<Config, "eventRetentionMs" | "ses
 
 export function startRetention(
   config: Config,
-  deps: { store: Store; logger: Logger; metrics: Metrics; now: () => number; lifecycle: Lifecycle },
+  deps: {
+    store: Store;
+    logger: Logger;
+    metrics: Metrics;
+    now: () => number;
+    lifecycle: Lifecycle;
+    /** Whether events are being committed now (pruning then yields more). */
+    ingestBusy: () => boolean;
+  },
 ): Retention {
   const retention = new Retention(deps.store.sqlite, {
     eventRetentionMs: config.eventRetentionMs,
@@ -58,7 +70,9 @@ export function startRetention(
       deps.logger.warn({ err: error }, "retention batch failed");
     }
     if (more) {
-      timer = setTimeout(run, Math.ceil((performance.now() - started) * BACKLOG_PAUSE_FACTOR));
+      const factor = deps.ingestBusy() ? PAUSE_FACTOR.busy : PAUSE_FACTOR.quiet;
+      const took = performance.now() - started;
+      timer = setTimeout(run, Math.min(MAX_PAUSE_MS, Math.ceil(took * factor)));
       timer.unref();
     } else {
       timer = setTimeout(run, retentionInterval(config));
