@@ -94,7 +94,13 @@ function figures(): Figure[] {
     lowerIsBetter: true,
   });
   return [
-    { ...compare("rps"), label: what, unit: "req/s" },
+    {
+      ...compare("rps"),
+      label: what,
+      unit: "req/s",
+      target: "≥ 0.5 × bare",
+      met: (_p, _b, ratio) => ratio !== null && ratio >= 0.5,
+    },
     ms("50"),
     ms("99"),
     {

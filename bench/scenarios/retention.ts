@@ -285,6 +285,8 @@ export const retention: Scenario = {
             ...compare("rate", "parley:pruning", "parley:idle"),
             label: `${n} events committed while pruning ${m} expired rows (baseline: the same rows, not due)`,
             unit: "ev/s",
+            target: "≥ 0.9 × idle",
+            met: (_p, _b, ratio) => ratio !== null && ratio >= 0.9,
           },
           {
             parley: { side: "parley:pruning", key: "prunedDuring" },
