@@ -5,11 +5,11 @@
  */
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Locator, Page } from "playwright-core";
+import type { Locator } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import type { ParleyServer } from "../server/create-server";
 import { apiClient, createAccount, createConference } from "./helpers/api";
-import { launchChromium } from "./helpers/chromium";
+import { launchChromium, watchForProblems } from "./helpers/chromium";
 import { currentFeedEvent, type MemberState } from "./helpers/events";
 import { embeddedBus } from "./helpers/live";
 import { startServer } from "./helpers/server";
@@ -290,24 +290,4 @@ function cellTexts(row: Locator): Promise<string[]> {
 /** The accessible labels of the bars, in document order. */
 function labels(bars: Locator): Promise<string[]> {
   return bars.evaluateAll((els) => els.map((el) => el.getAttribute("aria-label") ?? ""));
-}
-
-/** Everything that goes wrong in the page, one readable line each; empty while all is well. */
-function watchForProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") {
-      problems.push(`console: ${message.text()} (${message.location().url})`);
-    }
-  });
-  page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
-  page.on("requestfailed", (request) =>
-    problems.push(`failed: ${request.url()} ${request.failure()?.errorText ?? ""}`),
-  );
-  page.on("response", (response) => {
-    if (response.status() >= 400) {
-      problems.push(`HTTP ${response.status()}: ${response.url()}`);
-    }
-  });
-  return problems;
 }

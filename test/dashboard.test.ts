@@ -1,8 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { launchChromium } from "./helpers/chromium";
+import { launchChromium, watchForProblems } from "./helpers/chromium";
 import { startServer } from "./helpers/server";
 
 describe("the live dashboard in Chromium", () => {
@@ -67,23 +66,3 @@ describe("the live dashboard in Chromium", () => {
     });
   });
 });
-
-/** Everything that goes wrong in the page, one readable line each; empty while all is well. */
-function watchForProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on("console", (message) => {
-    if (message.type() === "error") {
-      problems.push(`console: ${message.text()} (${message.location().url})`);
-    }
-  });
-  page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
-  page.on("requestfailed", (request) =>
-    problems.push(`failed: ${request.url()} ${request.failure()?.errorText ?? ""}`),
-  );
-  page.on("response", (response) => {
-    if (response.status() >= 400) {
-      problems.push(`HTTP ${response.status()}: ${response.url()}`);
-    }
-  });
-  return problems;
-}

@@ -3,7 +3,7 @@
  * missing Chromium fails the test with the command that installs it (never a skip).
  */
 import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { onTestFinished } from "vitest";
 
 const executablePath = "/usr/bin/chromium";
@@ -30,4 +30,24 @@ export async function launchChromium(): Promise<Browser> {
   });
   onTestFinished(() => browser.close());
   return browser;
+}
+
+/** Everything that goes wrong in the page, one readable line each; empty while all is well. */
+export function watchForProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") {
+      problems.push(`console: ${message.text()} (${message.location().url})`);
+    }
+  });
+  page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
+  page.on("requestfailed", (request) =>
+    problems.push(`failed: ${request.url()} ${request.failure()?.errorText ?? ""}`),
+  );
+  page.on("response", (response) => {
+    if (response.status() >= 400) {
+      problems.push(`HTTP ${response.status()}: ${response.url()}`);
+    }
+  });
+  return problems;
 }
