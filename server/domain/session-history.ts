@@ -65,10 +65,14 @@ export function createSessionHistory(sqlite: SqlStore): SessionHistory {
       where.push("s.started_at < @startedBefore");
     }
     if (query.startKey !== undefined) {
-      where.push("(s.started_at < @keyAt OR (s.started_at = @keyAt AND s.id < @keyId))");
+      // Ties in the start (runs begun in one millisecond) go in the order they were recorded.
+      where.push(
+        `(s.started_at < @keyAt OR (s.started_at = @keyAt
+          AND s.rowid < (SELECT rowid FROM conference_sessions WHERE id = @keyId)))`,
+      );
     }
     const sql = `SELECT ${sessionColumns} ${fromSessions} WHERE ${where.join(" AND ")}
-      ORDER BY s.started_at DESC, s.id DESC LIMIT @limit`;
+      ORDER BY s.started_at DESC, s.rowid DESC LIMIT @limit`;
     let statement = pages.get(sql);
     if (!statement) {
       statement = sqlite.prepare(sql);
