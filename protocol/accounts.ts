@@ -19,7 +19,8 @@ export const createAccountBody = z.object({
 
 /** `PUT /v2/api_auth` data: an API key, and optionally the user the token acts for. */
 export const apiAuthBody = z.object({
-  api_key: z.string().min(1).max(256),
+  // Up to a token's length, so a pasted auth token is refused with why, not as too long.
+  api_key: z.string().min(1).max(4096),
   user_id: z.union([z.string().min(1).max(128), z.int().min(0)]).optional(),
 });
 
@@ -50,3 +51,8 @@ export const apiAuthAnswer = z
     expires_at: z.int(),
   })
   .meta({ id: "ApiAuth" });
+
+/** `PUT /v2/accounts/{A}/api_key` data: the account's new API key, the one copy parley shows. */
+export const rotatedApiKey = z
+  .strictObject({ account_id: z.string(), api_key: z.string() })
+  .meta({ id: "RotatedApiKey" });

@@ -1,6 +1,6 @@
 /**
- * The `parley` command: `serve` (the default), `simulate`, `accounts create`, `token`, `migrate`
- * and `events tail`. Commands that touch the database open `PARLEY_DB` directly, so they work with
+ * The `parley` command: `serve` (the default), `simulate`, `accounts create|list|rotate-key`,
+ * `token`, `migrate`, `snapshot`, `events tail` and `--version`. Commands that touch the database open `PARLEY_DB` directly, so they work with
  * or without a running server.
  * @module
  */
@@ -11,7 +11,8 @@ import { tokenKeys } from "./assemble/secrets";
 import { ConfigError, loadProcessConfig } from "./config";
 import { openStore, StoreOpenError } from "./db/open";
 import { writeSnapshot } from "./db/snapshot";
-import { osEntropy } from "./domain/ids";
+import { newSecret, osEntropy, sha256Hex } from "./domain/ids";
+import { version } from "./version";
 
 const help: Record<string, string> = {
   main: `usage: parley <command> [options]
@@ -20,17 +21,28 @@ commands:
   serve                    run the server (the default; configured by environment variables)
   simulate                 play a media server against parley over RabbitMQ
   accounts create <name>   create an account and print its API key
+  accounts list            list the accounts (id, name, created)
+  accounts rotate-key <id> give an account a new API key (printed once; the old one stops working)
   token <api_key>          print an auth token for an API key
   migrate                  create or upgrade the database at PARLEY_DB
   snapshot <file>          copy the database at PARLEY_DB (consistent, while it runs) to <file>
   events tail <account>    follow an account's conference events over the WebSocket feed
 
-Run "parley <command> --help" for a command's options.
+Run "parley <command> --help" for a command's options; "parley --version" prints the version.
 `,
   serve: "usage: parley serve\n\nRuns the server; see the README for its environment variables.\n",
   accounts: `usage: parley accounts create <name> [--id <32-hex id>]
+       parley accounts list
+       parley accounts rotate-key <account_id>
 
-Creates an account in the database at PARLEY_DB and prints its id and API key (shown once).
+create      creates an account in the database at PARLEY_DB and prints its id and API key
+            (shown once).
+list        prints every account: id, name and when it was created.
+rotate-key  replaces the account's API key and prints the new one (shown once): the old key
+            stops working at once, tokens already issued run to their expiry. For a lost key:
+            the account's data stays as it is.
+With AMQP_URL set (a cluster), create and rotate-key through the API instead (PUT /v2/accounts,
+PUT /v2/accounts/{account_id}/api_key), so every node makes the same change.
 `,
   token: `usage: parley token <api_key> [--user <user_id>]
 
@@ -60,6 +72,10 @@ async function main(argv: string[]): Promise<void> {
   const wantsHelp = rest.includes("--help") || rest.includes("-h");
   if (command === "--help" || command === "-h" || command === "help") {
     process.stdout.write(help.main ?? "");
+    return;
+  }
+  if (command === "--version" || command === "-v" || command === "version") {
+    process.stdout.write(`parley ${version}\n`);
     return;
   }
   if (wantsHelp && command !== "simulate") {
@@ -97,25 +113,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case "accounts": {
-      const { values, positionals } = parseArgs({
-        args: rest,
-        allowPositionals: true,
-        options: { id: { type: "string" } },
-      });
-      const [sub, name] = positionals;
-      if (sub !== "create" || !name) {
-        fail(`usage: parley accounts create <name>\n\n${help.accounts}`);
-      }
-      if (loadProcessConfig().amqpUrl) {
-        // A node's database follows the cluster's log: a change written to it alone would be
-        // lost or contradicted. The API writes through the log.
-        fail(
-          "parley accounts create writes to one node's database; with AMQP_URL set (a cluster), create accounts through the API instead: PUT /v2/accounts with the admin token",
-          78,
-        );
-      }
-      const account = await withIdentity(({ accounts }) => accounts.create(name, values.id));
-      process.stdout.write(`account ${account.id} (${account.name})\napi key ${account.api_key}\n`);
+      await accountsCommand(rest);
       return;
     }
     case "token": {
@@ -162,6 +160,57 @@ async function main(argv: string[]): Promise<void> {
     default:
       fail(`unknown command "${command}"\n\n${help.main}`);
   }
+}
+
+/** `parley accounts create|list|rotate-key`, on the database at PARLEY_DB. */
+async function accountsCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { id: { type: "string" } },
+  });
+  const [sub, operand] = positionals;
+  const writes = sub === "create" || sub === "rotate-key";
+  if (!(sub === "list" || (writes && operand))) {
+    fail(`usage: parley accounts create|list|rotate-key\n\n${help.accounts}`);
+  }
+  if (writes && loadProcessConfig().amqpUrl) {
+    // A node's database follows the cluster's log: a change written to it alone would be lost
+    // or contradicted. The API writes through the log.
+    const route = sub === "create" ? "PUT /v2/accounts" : `PUT /v2/accounts/${operand}/api_key`;
+    fail(
+      `parley accounts ${sub} writes to one node's database; with AMQP_URL set (a cluster), use the API instead: ${route} with the admin token`,
+      78,
+    );
+  }
+  if (sub === "list") {
+    const listed = await withIdentity(({ accounts }) => accounts.list());
+    for (const account of listed) {
+      process.stdout.write(
+        `${account.id}  ${new Date(account.created).toISOString()}  ${account.name}\n`,
+      );
+    }
+    if (listed.length === 0) {
+      process.stderr.write("no accounts yet: parley accounts create <name>\n");
+    }
+    return;
+  }
+  const name = operand ?? "";
+  if (sub === "create") {
+    const account = await withIdentity(({ accounts }) => accounts.create(name, values.id));
+    process.stdout.write(`account ${account.id} (${account.name})\napi key ${account.api_key}\n`);
+    return;
+  }
+  const apiKey = newSecret(osEntropy);
+  const account = await withIdentity(({ accounts }) =>
+    accounts.get(name) ? accounts.rotateKey(name, sha256Hex(apiKey)) : undefined,
+  );
+  if (!account) {
+    fail(`no account has the id "${name}" (parley accounts list shows them)`, 1);
+  }
+  process.stdout.write(
+    `account ${account.id} (${account.name})\napi key ${apiKey}\nthe previous key no longer works\n`,
+  );
 }
 
 /** Prints each event frame as one line: time, event, conference, call, seq. */

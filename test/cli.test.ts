@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -21,6 +21,8 @@ describe("the parley command", () => {
       "serve",
       "simulate",
       "accounts create",
+      "accounts list",
+      "accounts rotate-key",
       "token",
       "migrate",
       "events tail",
@@ -32,6 +34,43 @@ describe("the parley command", () => {
     }
     expect((await parley(["simulate", "--help"], {})).stdout).toMatch(/--amqp/);
     await expect(parley(["dance"], {})).rejects.toMatchObject({ code: 64 });
+  });
+
+  it("prints its version", async () => {
+    const { version } = JSON.parse(readFileSync(resolve(root, "package.json"), "utf8"));
+    for (const flag of ["--version", "-v", "version"]) {
+      expect((await parley([flag], {})).stdout).toBe(`parley ${version}\n`);
+    }
+  });
+
+  it("lists accounts and rotates a lost API key: the old key stops working, the new one signs in", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-cli-"));
+    const env = { PARLEY_DB: join(dir, "parley.db") };
+    expect((await parley(["accounts", "list"], env)).stderr).toMatch(/no accounts yet/);
+    const acme = "0123456789abcdef0123456789abcdef";
+    const created = await parley(["accounts", "create", "Acme", "--id", acme], env);
+    const oldKey = created.stdout.match(/api key ([0-9a-f]{64})/)?.[1] ?? "";
+    await parley(["accounts", "create", "Globex"], env);
+
+    const listed = (await parley(["accounts", "list"], env)).stdout.trim().split("\n");
+    expect(listed).toHaveLength(2);
+    expect(listed[0]).toMatch(new RegExp(`^${acme}  \\d{4}-\\d\\d-\\d\\dT\\S+  Acme$`));
+    expect(listed[1]).toMatch(/^[0-9a-f]{32} {2}\S+ {2}Globex$/);
+
+    const rotated = await parley(["accounts", "rotate-key", acme], env);
+    const newKey = rotated.stdout.match(/api key ([0-9a-f]{64})/)?.[1] ?? "";
+    expect(rotated.stdout).toContain(`account ${acme} (Acme)`);
+    expect(newKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(newKey).not.toBe(oldKey);
+    await expect(parley(["token", oldKey], env)).rejects.toMatchObject({ code: 1 });
+    expect((await parley(["token", newKey], env)).stdout).toMatch(/^ey/);
+
+    await expect(
+      parley(["accounts", "rotate-key", "ffffffffffffffffffffffffffffffff"], env),
+    ).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/accounts list/) });
+    await expect(
+      parley(["accounts", "rotate-key", acme], { ...env, AMQP_URL: "amqp://127.0.0.1:5672" }),
+    ).rejects.toMatchObject({ code: 78, stderr: expect.stringMatching(/api_key/) });
   });
 
   it("creates an account and a token that the server accepts, and follows its events", async () => {

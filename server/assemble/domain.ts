@@ -91,6 +91,7 @@ export function assembleDomain(
       adminTokenHash: () => secrets.adminTokenHash(),
       tokens,
       accounts,
+      now,
     }),
     conferences,
     conferenceChanges,

@@ -39,6 +39,7 @@ export function writeHandlers(parts: {
   return {
     "account.create": ({ name, id, keyDigest }) =>
       accounts.createWithKeyDigest(name, id, keyDigest),
+    "account.rotate_key": ({ accountId, keyDigest }) => accounts.rotateKey(accountId, keyDigest),
     "conference.create": ({ accountId, data }) => conferences.create(accountId, data),
     "conference.replace": ({ accountId, conferenceId, data }) =>
       conferences.replace(accountId, conferenceId, data),

@@ -1,11 +1,11 @@
 /**
- * Accounts (tenants) and their API keys. Keys are shown once, at creation, and stored only as
- * digests.
+ * Accounts (tenants) and their API keys. Keys are shown once, at creation or rotation, and
+ * stored only as digests.
  * @module
  */
 import { asc, eq, sql } from "drizzle-orm";
 import { accounts, apiKeys } from "../db/schema";
-import { validationFailed } from "./errors";
+import { badIdentifier, validationFailed } from "./errors";
 import { type Entropy, newId, newSecret, sha256Hex } from "./ids";
 import type { Db } from "./store";
 
@@ -32,6 +32,12 @@ export interface AccountService {
    * written (and travels in the replicated log), the key itself is answered once.
    */
   createWithKeyDigest(name: string, id: string | undefined, keyDigest: string): Account;
+  /**
+   * Replaces the account's API key by the one with `keyDigest` (drawn where the request arrived,
+   * as at creation): the old key stops being exchangeable at once. Tokens already issued keep
+   * working until they expire.
+   */
+  rotateKey(accountId: string, keyDigest: string): Account;
   list(): Account[];
   get(id: string): Account | undefined;
   /** The account an API key belongs to, if any. */
@@ -94,6 +100,19 @@ export function createAccountService({
           .run();
       });
       return toAccount(account);
+    },
+    rotateKey(accountId, keyDigest) {
+      const account = this.get(accountId);
+      if (!account) {
+        throw badIdentifier(accountId);
+      }
+      db.transaction((tx) => {
+        tx.delete(apiKeys).where(eq(apiKeys.accountId, accountId)).run();
+        tx.insert(apiKeys)
+          .values({ id: newId(entropy), accountId, keyHash: keyDigest, createdAt: now() })
+          .run();
+      });
+      return account;
     },
     list() {
       return db.select().from(accounts).orderBy(asc(accounts.createdAt)).all().map(toAccount);

@@ -179,6 +179,25 @@ export function createDeferredTokenService({
   };
 }
 
+/**
+ * What an unverified token says about itself (its account and expiry), or `undefined` when it
+ * is not a JWT at all. Only for explaining a refusal: nothing read here is trusted.
+ */
+export function peekToken(token: string): { accountId?: string; exp?: number } | undefined {
+  try {
+    const payload = jwt.decode(token, { json: true });
+    if (!payload) {
+      return undefined;
+    }
+    return {
+      ...(typeof payload.account_id === "string" ? { accountId: payload.account_id } : {}),
+      ...(typeof payload.exp === "number" ? { exp: payload.exp } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 function isClaims(value: unknown): value is TokenClaims {
   if (typeof value !== "object" || value === null) {
     return false;

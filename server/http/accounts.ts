@@ -11,6 +11,7 @@ import {
   apiAuthBody,
   createAccountBody,
   createdAccountView,
+  rotatedApiKey,
 } from "../../protocol/accounts";
 import { kazooRequest } from "../../protocol/envelope";
 import type { AccountService } from "../domain/accounts";
@@ -19,7 +20,7 @@ import { DomainError } from "../domain/errors";
 import { newSecret, osEntropy, sha256Hex } from "../domain/ids";
 import type { TokenService } from "../domain/tokens";
 import type { ParleyWrites } from "../domain/write-ops";
-import { requireAccount, requireAdmin } from "./auth";
+import { refused, requireAccount, requireAdmin } from "./auth";
 import type { HttpApp } from "./env";
 import { type EnvelopeInfo, success } from "./envelope";
 import { dataObject, readEnvelope } from "./request-body";
@@ -75,6 +76,20 @@ const readAccount = createRoute({
   },
 });
 
+const rotateApiKey = createRoute({
+  method: "put",
+  path: "/v2/accounts/{accountId}/api_key",
+  summary:
+    "Replace the account's API key (the new key shown once; the old one stops working at once, tokens already issued run to their expiry)",
+  tags,
+  security: security.token,
+  request: { params: accountParams },
+  responses: {
+    201: kazooOk("The new API key", rotatedApiKey),
+    ...kazooErrors(401, 403, 404),
+  },
+});
+
 const apiAuth = createRoute({
   method: "put",
   path: "/v2/api_auth",
@@ -121,11 +136,25 @@ export function registerAccountRoutes(app: HttpApp, deps: AccountRoutesDeps): vo
   );
   rejectOtherMethods(app, "/v2/accounts/:accountId");
 
+  serve(
+    app,
+    rotateApiKey,
+    async (c) => {
+      const accountId = c.req.param("accountId");
+      // As at creation: drawn here and answered once; only the digest travels in the log.
+      const apiKey = newSecret(osEntropy);
+      await deps.writes.run("account.rotate_key", { accountId, keyDigest: sha256Hex(apiKey) });
+      return success(c, info, { account_id: accountId, api_key: apiKey }, { status: 201 });
+    },
+    requireAccount(auth, accounts),
+  );
+  rejectOtherMethods(app, "/v2/accounts/:accountId/api_key");
+
   serve(app, apiAuth, async (c) => {
     const body = parseWith(apiAuthBody, dataObject(await readEnvelope(c)));
     const account = accounts.findByApiKey(body.api_key);
     if (!account) {
-      throw new DomainError("invalid_credentials");
+      throw refused(auth.explain(body.api_key, "api_key"));
     }
     const { token, claims } = tokens.issue({ accountId: account.id, userId: body.user_id });
     c.set("authToken", token);

@@ -6,7 +6,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import type { AccountService } from "../domain/accounts";
-import type { Authenticator } from "../domain/auth";
+import type { Authenticator, Refusal } from "../domain/auth";
 import { badIdentifier, DomainError } from "../domain/errors";
 import type { HttpEnv } from "./env";
 
@@ -27,12 +27,20 @@ export function requireAuth(auth: Authenticator): MiddlewareHandler<HttpEnv> {
     const token = presentedToken(c);
     const principal = token ? auth.authenticate(token) : undefined;
     if (!principal) {
-      throw new DomainError("invalid_credentials");
+      throw refused(auth.explain(token, "token"));
     }
     c.set("authToken", token ?? "");
     c.set("principal", principal);
     await next();
   };
+}
+
+/**
+ * 401 `invalid_credentials` with why (`reason`) and what to send instead (`hint`): Kazoo's
+ * clients match on the code, people read the hint, the console words the reason its own way.
+ */
+export function refused(refusal: Refusal): DomainError {
+  return new DomainError("invalid_credentials", { message: "invalid credentials", ...refusal });
 }
 
 /** Requires the admin token (account management). */
