@@ -5,7 +5,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { apiClient, createAccount, createConference, type Json } from "./helpers/api";
 import { currentFeedEvent } from "./helpers/events";
-import { startServer } from "./helpers/server";
+import { ADMIN_TOKEN, startServer } from "./helpers/server";
 
 const run = promisify(execFile);
 
@@ -86,6 +86,28 @@ describe("README", () => {
       .split(/(?=call_id,participant_id,)/);
     expect(sessionsCsv?.split("\r\n")[1]).toContain(`"${byConference.data[0].id}"`);
     expect(participantsCsv?.split("\r\n")[1]).toMatch(/^"call-1",/);
+  });
+
+  it("keys block runs as written: a rotated key signs in and the old one is refused with why", async () => {
+    const server = await startServer();
+    const account = await createAccount(apiClient(server));
+    const { stdout } = await run("bash", ["-euo", "pipefail", "-c", readmeBlocks("keys", 1)], {
+      timeout: 30_000,
+      env: {
+        ...process.env,
+        PARLEY: server.url,
+        ADMIN: ADMIN_TOKEN,
+        ACCOUNT_ID: account.id,
+        API_KEY: account.apiKey,
+      },
+    });
+    const [fresh, old] = splitJson(stdout) as Json[];
+    expect(fresh).toMatchObject({ status: "success", data: { account_id: account.id } });
+    expect(old).toMatchObject({
+      error: "401",
+      message: "invalid_credentials",
+      data: { reason: "unknown_api_key" },
+    });
   });
 });
 
