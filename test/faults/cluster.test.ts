@@ -250,7 +250,7 @@ describe("cluster mode under node faults", () => {
     await expectSameViews([n1, n4, n2], account);
   }, 120_000);
 
-  it("writes on any node are seen on every node, and concurrent conflicting writes to one conference converge to the same document everywhere without a 5xx", async () => {
+  it("writes on any node are seen on every node (an API key rotation too), and concurrent conflicting writes to one conference converge to the same document everywhere without a 5xx", async () => {
     const { n1, n2, n3, account } = await threeNodes();
     const nodes = [n1, n2, n3];
     const conferenceId = await createConference(n1.api, account, { name: "Shared" });
@@ -303,6 +303,22 @@ describe("cluster mode under node faults", () => {
       { timeout: 10_000, interval: 50 },
     );
     expect(accepted).toContain(final.data?.name);
+
+    // An API key rotated on one node is the account's key on every node; the old one is refused.
+    const rotated = await n2.api.put(`/v2/accounts/${account.id}/api_key`, {
+      token: account.token,
+    });
+    expect(rotated.status).toBe(201);
+    const exchange = (node: ClusterNode, apiKey: string) =>
+      node.api
+        .put("/v2/api_auth", { body: { data: { api_key: apiKey } } })
+        .then((res) => res.status);
+    for (const node of nodes) {
+      await expect
+        .poll(() => exchange(node, rotated.body.data.api_key), { timeout: 10_000, interval: 50 })
+        .toBe(201);
+      expect(await exchange(node, account.apiKey)).toBe(401);
+    }
     await expectSameViews(nodes, account);
     console.info(`cluster writes: ${statuses.join(" ")} -> ${final.data?.name}`);
   }, 60_000);
