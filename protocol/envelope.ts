@@ -49,6 +49,10 @@ export const kazooErrorEnvelope = z
     error: z.string().regex(/^\d{3}$/),
     message: z.enum(errorCodes),
     status: z.literal("error"),
+    /** 401 only: why the credential was refused (`token_expired`, `unknown_api_key`, …). */
+    reason: z.string().optional(),
+    /** 401 only: what to send instead, in a sentence. */
+    hint: z.string().optional(),
   })
   .meta({ id: "ErrorEnvelope", description: "Kazoo crossbar's error envelope" });
 

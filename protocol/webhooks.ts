@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from "zod";
+import { isoOrUnix } from "./iso-or-unix";
 import { lenientBoolean } from "./lenient";
 
 /** Native event types parley delivers. Talking events are opt-in only (never matched by `*`). */
@@ -34,6 +35,144 @@ export const webhookEventTypes = [
 ] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number] | "webhook.ping";
 
+/** Groups the catalogue sorts event types into, so a client can show them in sections. */
+export const webhookEventGroups = [
+  "meeting",
+  "participant",
+  "conference",
+  "schedule",
+  "chat",
+  "media",
+] as const;
+
+/**
+ * What each event type means, as the catalogue (`GET /v2/webhooks`) shows it. Keyed by every
+ * `webhookEventTypes` entry, so a type added without a description does not compile.
+ */
+export const webhookEventCatalogue: Record<
+  (typeof webhookEventTypes)[number],
+  { name: string; description: string; group: (typeof webhookEventGroups)[number] }
+> = {
+  "meeting.started": {
+    name: "Meeting started",
+    description: "The first member joined an idle conference, or the media server created it.",
+    group: "meeting",
+  },
+  "meeting.ended": {
+    name: "Meeting ended",
+    description:
+      "The last member left or the conference was destroyed; `reason` is ALL_PARTICIPANTS_LEFT or HOST_ENDED_MEETING.",
+    group: "meeting",
+  },
+  "meeting.locked": {
+    name: "Meeting locked",
+    description: "The conference was locked: nobody else can join.",
+    group: "meeting",
+  },
+  "meeting.unlocked": {
+    name: "Meeting unlocked",
+    description: "The conference was unlocked.",
+    group: "meeting",
+  },
+  "meeting.participantJoined": {
+    name: "Participant joined",
+    description: "A call joined the conference.",
+    group: "participant",
+  },
+  "meeting.participantLeft": {
+    name: "Participant left",
+    description: "A call left the conference: hung up, kicked, or the conference ended.",
+    group: "participant",
+  },
+  "meeting.participantMuted": {
+    name: "Participant muted",
+    description: "A participant was muted, by the API or on the media server.",
+    group: "participant",
+  },
+  "meeting.participantUnmuted": {
+    name: "Participant unmuted",
+    description: "A participant was unmuted.",
+    group: "participant",
+  },
+  "meeting.participantDeafened": {
+    name: "Participant deafened",
+    description: "A participant can no longer hear the conference.",
+    group: "participant",
+  },
+  "meeting.participantUndeafened": {
+    name: "Participant undeafened",
+    description: "A participant hears the conference again.",
+    group: "participant",
+  },
+  "meeting.participantTalkingStarted": {
+    name: "Participant started talking",
+    description:
+      "A participant started talking; at most one per participant every 2 s. Opt-in only: `*` never includes it.",
+    group: "participant",
+  },
+  "meeting.participantTalkingStopped": {
+    name: "Participant stopped talking",
+    description: "A participant stopped talking. Opt-in only: `*` never includes it.",
+    group: "participant",
+  },
+  "conference.created": {
+    name: "Conference created",
+    description: "A conference document was created through the API.",
+    group: "conference",
+  },
+  "conference.updated": {
+    name: "Conference updated",
+    description: "A conference document was replaced or changed through the API.",
+    group: "conference",
+  },
+  "conference.deleted": {
+    name: "Conference deleted",
+    description: "A conference document was deleted through the API.",
+    group: "conference",
+  },
+  "meeting.notify": {
+    name: "Meeting notification",
+    description:
+      "Tell a scheduled meeting's attendees about it: on create with `notify`, when its start changes, when attendees are added.",
+    group: "schedule",
+  },
+  "meeting.reminder": {
+    name: "Meeting reminder",
+    description: "Once, `notify_before` ahead of a scheduled meeting's start.",
+    group: "schedule",
+  },
+  "meeting.chatMessage": {
+    name: "Chat message",
+    description: "A public or private chat message was sent in the meeting.",
+    group: "chat",
+  },
+  "meeting.chatSynced": {
+    name: "Chat synced",
+    description: "After a meeting with chat: a signed link to its messages as CSV.",
+    group: "chat",
+  },
+  "meeting.transcript": {
+    name: "Transcript",
+    description: "The media server published the meeting's transcript (its `url`).",
+    group: "media",
+  },
+  "recording.statusUpdate": {
+    name: "Recording status",
+    description: "A recording changed status: INVOKED, RECORDING, UPLOADING, UPLOADED or ERRORED.",
+    group: "media",
+  },
+  "recording.done": {
+    name: "Recordings done",
+    description: "The meeting ended and every recording of it is uploaded (ConnectyCube's body).",
+    group: "media",
+  },
+  "livestreaming.statusUpdate": {
+    name: "Livestream status",
+    description: "A livestream went LIVE or OFFLINE.",
+    group: "media",
+  },
+};
+
 /** Types a subscription receives only when it names them: chatty, and nobody else sends them. */
 export const optInOnlyTypes: ReadonlySet<string> = new Set([
   "meeting.participantTalkingStarted",
@@ -43,10 +182,6 @@ export const optInOnlyTypes: ReadonlySet<string> = new Set([
 /** Body formats: Dyte-style JSON, bbb-webhooks' form post, or the normalised AMQP event. */
 export const webhookFormats = ["native", "bbb", "raw"] as const;
 export type WebhookFormat = (typeof webhookFormats)[number];
-
-/** Delivery states: waiting for a first attempt, waiting for a retry, done, or given up. */
-export const deliveryStatuses = ["pending", "retrying", "succeeded", "dead"] as const;
-export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 const eventTypeOrAll = z.union([z.literal("*"), z.enum(webhookEventTypes)]);
 
@@ -94,6 +229,28 @@ export function subscribes(eventTypes: readonly string[], type: string): boolean
 /** Webhook actions on `PUT /webhooks/{W}`. */
 export const webhookActions = ["rotate_secret", "ping", "recover"] as const;
 
+/** An endpoint's state at a glance: `failing` is enabled, but failed last or has retries waiting. */
+export const endpointStates = ["enabled", "failing", "disabled"] as const;
+
+/** How an endpoint is doing, computed on every read (never stored): `_read_only` of a subscription. */
+export const endpointHealth = z
+  .strictObject({
+    state: z.enum(endpointStates),
+    /** ISO 8601 of the first failure since the last success; null while it succeeds. */
+    failing_since: z.string().nullable(),
+    /** The latest attempt (among the endpoint's newest 50 deliveries and its open ones). */
+    last_attempt_at: z.string().nullable(),
+    /** Its HTTP status; null when it got no answer (see `last_error`) or there was none. */
+    last_status_code: z.int().nullable(),
+    /** Why it got no answer (timeout, refused, …); null when it did. */
+    last_error: z.string().nullable(),
+    /** Deliveries waiting for their first attempt. */
+    pending: z.int().min(0),
+    /** Deliveries that failed and wait for their next attempt. */
+    retrying: z.int().min(0),
+  })
+  .meta({ id: "WebhookHealth" });
+
 /** A subscription as the API shows it; `secret` (and `bbb_secret`) only on create and rotate. */
 export const subscriptionView = z
   .strictObject({
@@ -114,52 +271,25 @@ export const subscriptionView = z
     /** The signing secret (Standard Webhooks `whsec_…`), shown once. */
     secret: z.string().optional(),
     bbb_secret: z.string().optional(),
+    /** On reads, lists and updates: how the endpoint is doing. */
+    _read_only: endpointHealth.optional(),
   })
   .meta({ id: "Webhook" });
 
-/** `GET …/deliveries` query. */
-export const deliveryListQuery = z.object({
-  status: z.enum(deliveryStatuses).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
-});
-
-/** A delivery in the log. Times are ISO 8601. */
-export const deliveryView = z
+/** `GET …/webhooks/{W}/secret`: the signing secrets, revealed on request (Svix's "reveal"). */
+export const webhookSecretView = z
   .strictObject({
-    id: z.string(),
-    webhook_id: z.string(),
-    event_id: z.string(),
-    event_type: z.string(),
-    conference_id: z.string().optional(),
-    seq: z.int().optional(),
-    status: z.enum(deliveryStatuses),
-    attempt_count: z.int().min(0),
-    next_attempt_at: z.string().nullable(),
-    last_status_code: z.int().nullable(),
-    created: z.string(),
-    updated: z.string(),
+    /** The Standard Webhooks secret (`whsec_…`) that signs every delivery. */
+    secret: z.string(),
+    /** bbb format: the secret of bbb-webhooks' `checksum`, when the subscription has one. */
+    bbb_secret: z.string().optional(),
   })
-  .meta({ id: "Delivery" });
-
-/** One delivery with every attempt made. */
-export const deliveryDetail = deliveryView
-  .extend({
-    attempts: z.array(
-      z.strictObject({
-        at: z.string(),
-        status_code: z.int().nullable(),
-        duration_ms: z.number().min(0),
-        error: z.string().nullable(),
-        response: z.string().nullable(),
-      }),
-    ),
-  })
-  .meta({ id: "DeliveryDetail" });
+  .meta({ id: "WebhookSecret" });
 
 /** `PUT /webhooks/{W}` body: an action (`recover` takes `since`, ISO 8601 or Unix seconds). */
 export const webhookActionBody = z.object({
   action: z.enum(webhookActions),
-  since: z.union([z.string(), z.number()]).optional(),
+  since: isoOrUnix.optional(),
 });
 
 /** What a webhook action answers: the rotated subscription, the ping's delivery, the count. */

@@ -58,7 +58,7 @@ export interface HttpDeps {
   /** Reconciliation with the media servers, when the bus can ask them. */
   reconciler: Reconciler | undefined;
   health: () => HealthReport;
-  webhooks: Omit<WebhookRoutesDeps, "writes">;
+  webhooks: Omit<WebhookRoutesDeps, "writes" | "auth">;
   /** Prometheus text for `GET /metrics`, and a hook told about every request. */
   metrics?: {
     text: MetricsText;
@@ -130,7 +130,7 @@ export function createHttpApp(deps: HttpDeps): HttpApp {
   registerConferenceRoutes(app, deps);
   registerParticipantRoutes(app, deps);
   registerSessionRoutes(app, { info, history: deps.history });
-  registerWebhookRoutes(app, { ...deps.webhooks, writes: deps.writes });
+  registerWebhookRoutes(app, { ...deps.webhooks, writes: deps.writes, auth: deps.auth });
   registerBbbHookRoutes(app, {
     accounts: deps.accounts,
     subscriptions: deps.webhooks.subscriptions,

@@ -1,20 +1,26 @@
 /**
- * A webhook subscription's delivery log (`…/webhooks/{W}/deliveries`): list (by status), one
- * delivery with its attempts, and the action `retry`.
+ * A webhook subscription's delivery log (`…/webhooks/{W}/deliveries`): searched (status, event
+ * type, conference, id or its beginning, creation time) and paged with `start_key`, newest
+ * first; one delivery with its attempts; and the action `retry`.
  * @module
  */
 
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import { kazooRequest, pageSize } from "../../protocol/envelope";
-import { deliveryDetail, deliveryListQuery, deliveryView } from "../../protocol/webhooks";
+import { kazooRequest } from "../../protocol/envelope";
+import {
+  deliveryDetail,
+  deliveryListQuery,
+  deliveryPageKeys,
+  deliveryView,
+} from "../../protocol/webhook-deliveries";
 import { badIdentifier, faultyRequest } from "../domain/errors";
 import type { ParleyWrites } from "../domain/write-ops";
 import type { DeliveryLog } from "../webhooks/delivery-log";
 import type { Subscription, SubscriptionStore } from "../webhooks/subscriptions";
 import { actionProblem, dataAction } from "./actions";
 import type { HttpApp } from "./env";
-import { type EnvelopeInfo, success } from "./envelope";
+import { type EnvelopeInfo, pageKeys, success } from "./envelope";
 import { readEnvelope } from "./request-body";
 import { accountParams, json, kazooErrors, kazooOk, security } from "./responses";
 import { rejectOtherMethods, serve } from "./route";
@@ -54,10 +60,11 @@ const list = createRoute({
   ...base,
   method: "get",
   path: all,
-  summary: "The delivery log, newest first",
+  summary:
+    "The delivery log, newest first: filtered by status, event type, conference, id (`q`: a delivery or event id, or its beginning) and creation time (`since` inclusive, `until` exclusive); paged with `start_key`",
   request: { params: webhookParams, query: deliveryListQuery },
   responses: {
-    200: kazooOk("Deliveries", z.array(deliveryView), pageSize),
+    200: kazooOk("A page of deliveries", z.array(deliveryView), deliveryPageKeys),
     ...kazooErrors(400, 401, 403, 404),
   },
 });
@@ -94,8 +101,20 @@ export function registerDeliveryRoutes(app: HttpApp, deps: DeliveryRoutesDeps): 
   serve(app, list, (c) => {
     const { accountId, webhookId } = c.req.param();
     requireSubscription(subscriptions, accountId, webhookId);
-    const data = deliveryLog.list(webhookId, c.req.valid("query"));
-    return success(c, info, data, { extra: { page_size: data.length } });
+    const query = c.req.valid("query");
+    const page = deliveryLog.list(webhookId, {
+      status: query.status,
+      eventType: query.event_type,
+      conferenceId: query.conference_id,
+      q: query.q,
+      since: query.since,
+      until: query.until,
+      startKey: query.start_key === undefined ? undefined : Number(query.start_key),
+      limit: query.limit,
+    });
+    return success(c, info, page.deliveries, {
+      extra: pageKeys(page.deliveries.length, query.start_key, page.nextStartKey),
+    });
   });
   rejectOtherMethods(app, "/v2/accounts/:accountId/webhooks/:webhookId/deliveries");
 

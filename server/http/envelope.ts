@@ -76,10 +76,12 @@ export function failure(
   info: EnvelopeInfo,
   code: ErrorCode,
   data: unknown,
+  extra: Readonly<Record<string, string>> = {},
 ): Response {
   const status = statusOf(code);
   return c.json(
     {
+      ...extra,
       auth_token: c.get("authToken") ?? "",
       data,
       error: String(status),
@@ -92,4 +94,20 @@ export function failure(
     },
     status,
   );
+}
+
+/**
+ * The envelope's paging keys for one page of a keyset-paged list (Kazoo's): how many rows, the
+ * `start_key` asked for, and the `next_start_key` to ask for next (absent on the last page).
+ */
+export function pageKeys(
+  rows: number,
+  startKey: string | undefined,
+  nextStartKey: string | undefined,
+): Record<string, unknown> {
+  return {
+    page_size: rows,
+    ...(startKey === undefined ? {} : { start_key: startKey }),
+    ...(nextStartKey === undefined ? {} : { next_start_key: nextStartKey }),
+  };
 }

@@ -20,7 +20,7 @@ import {
 import type { SessionHistory } from "../domain/session-history";
 import { toCsv, wantsCsv } from "./csv";
 import type { HttpApp } from "./env";
-import { type EnvelopeInfo, success } from "./envelope";
+import { type EnvelopeInfo, pageKeys, success } from "./envelope";
 import { accountParams, content, json, kazooErrors, security } from "./responses";
 import { rejectOtherMethods, serve } from "./route";
 
@@ -150,11 +150,7 @@ export function registerSessionRoutes(app: HttpApp, deps: SessionRoutesDeps): vo
         return csvAnswer(c, toCsv(sessionColumns, page.sessions), "sessions");
       }
       return success(c, info, page.sessions, {
-        extra: {
-          page_size: page.sessions.length,
-          ...(query.start_key === undefined ? {} : { start_key: query.start_key }),
-          ...(page.nextStartKey === undefined ? {} : { next_start_key: page.nextStartKey }),
-        },
+        extra: pageKeys(page.sessions.length, query.start_key, page.nextStartKey),
       });
     });
 

@@ -1,34 +1,43 @@
 /**
- * Webhook subscriptions (`/v2/accounts/{A}/webhooks`, Kazoo envelope): CRUD and the actions
- * `rotate_secret`, `ping` and `recover`. The delivery log is in deliveries.ts.
+ * Webhook subscriptions (`/v2/accounts/{A}/webhooks`, Kazoo envelope): CRUD, each one's state
+ * under `_read_only` on reads and updates, revealing the signing secret (`…/{W}/secret`), and the
+ * actions `rotate_secret`, `ping` and `recover`. The delivery log is in deliveries.ts, the
+ * catalogue of event types and formats (`/v2/webhooks`) in webhook-catalogue.ts.
  * @module
  */
 
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
 import { kazooRequest, pageSize } from "../../protocol/envelope";
+import { isoOrUnix } from "../../protocol/iso-or-unix";
 import {
   subscriptionView,
   webhookActionAnswer,
   webhookActionBody,
   webhookActions,
   webhookBody,
+  webhookSecretView,
 } from "../../protocol/webhooks";
-import { faultyRequest, validationFailed } from "../domain/errors";
+import type { Authenticator } from "../domain/auth";
+import { faultyRequest } from "../domain/errors";
 import { isPlainObject } from "../domain/merge";
 import type { ParleyWrites } from "../domain/write-ops";
 import type { DeliveryLog } from "../webhooks/delivery-log";
 import {
+  type Subscription,
   type SubscriptionStore,
   subscriptionView as showSubscription,
 } from "../webhooks/subscriptions";
 import { actionProblem, topLevelAction } from "./actions";
 import { registerDeliveryRoutes, requireSubscription, webhookParams } from "./deliveries";
+// jscpd:ignore-start -- the route modules' shared imports, not shared logic
 import type { HttpApp } from "./env";
 import { type EnvelopeInfo, success } from "./envelope";
 import { dataObject, readEnvelope } from "./request-body";
 import { accountParams, json, kazooErrors, kazooOk, security } from "./responses";
-import { rejectOtherMethods, serve } from "./route";
+import { parseWith, rejectOtherMethods, serve } from "./route";
+import { registerWebhookCatalogueRoutes } from "./webhook-catalogue";
+// jscpd:ignore-end
 
 /** What the webhook routes use: subscriptions, the outbox (ping) and the delivery log. */
 export interface WebhookRoutesDeps {
@@ -37,30 +46,12 @@ export interface WebhookRoutesDeps {
   deliveryLog: DeliveryLog;
   /** Every change (create, update, delete, actions) is a write through the log. */
   writes: ParleyWrites;
+  /** The catalogue (`/v2/webhooks`) is outside the account guard: it checks tokens itself. */
+  auth: Authenticator;
 }
 
-/** `since` as ISO 8601 or Unix seconds. */
-function sinceOf(value: unknown): number {
-  const ms =
-    typeof value === "number"
-      ? value * 1000
-      : typeof value === "string"
-        ? /^\d+$/.test(value)
-          ? Number(value) * 1000
-          : Date.parse(value)
-        : Number.NaN;
-  if (value === undefined) {
-    throw validationFailed({ since: { required: { message: "Field is required but missing" } } });
-  }
-  if (!Number.isFinite(ms)) {
-    throw validationFailed({
-      since: {
-        type: { message: "Value did not match type(s): ISO 8601 date or Unix seconds", value },
-      },
-    });
-  }
-  return ms;
-}
+/** `recover`'s `since`, by the parser every time field of the API shares. */
+const recoverSince = z.object({ since: isoOrUnix });
 
 const base = { tags: ["webhooks"], security: security.token };
 const all = "/v2/accounts/{accountId}/webhooks";
@@ -72,7 +63,7 @@ const list = createRoute({
   ...base,
   method: "get",
   path: all,
-  summary: "List webhook subscriptions",
+  summary: "List webhook subscriptions, each with its state under `_read_only`",
   request: { params: accountParams },
   responses: {
     200: kazooOk("Every subscription", z.array(subscriptionView), pageSize),
@@ -91,9 +82,17 @@ const read = createRoute({
   ...base,
   method: "get",
   path: one,
-  summary: "Read a subscription",
+  summary: "Read a subscription, with its state under `_read_only`",
   request: { params: webhookParams },
   responses: { 200: kazooOk("The subscription", subscriptionView), ...kazooErrors(401, 403, 404) },
+});
+const secret = createRoute({
+  ...base,
+  method: "get",
+  path: `${one}/secret`,
+  summary: "Reveal the signing secret (and `bbb_secret`, when set)",
+  request: { params: webhookParams },
+  responses: { 200: kazooOk("The secrets", webhookSecretView), ...kazooErrors(401, 403, 404) },
 });
 const replace = createRoute({
   ...base,
@@ -139,9 +138,14 @@ const act = createRoute({
 export function registerWebhookRoutes(app: HttpApp, deps: WebhookRoutesDeps): void {
   const { info, subscriptions, deliveryLog } = deps;
   // Authentication comes from the `/v2/accounts/:accountId/*` guard.
+  /** A subscription as reads and updates show it: with how it is doing. */
+  const withHealth = (sub: Subscription) => ({
+    ...showSubscription(sub),
+    _read_only: deliveryLog.health(sub),
+  });
 
   serve(app, list, (c) => {
-    const data = subscriptions.list(c.req.param("accountId")).map((s) => showSubscription(s));
+    const data = subscriptions.list(c.req.param("accountId")).map(withHealth);
     return success(c, info, data, { extra: { page_size: data.length } });
   });
   serve(app, create, async (c) => {
@@ -161,21 +165,30 @@ export function registerWebhookRoutes(app: HttpApp, deps: WebhookRoutesDeps): vo
       c.req.param("accountId"),
       c.req.param("webhookId"),
     );
-    return success(c, info, showSubscription(sub));
+    return success(c, info, withHealth(sub));
   });
+  serve(app, secret, (c) => {
+    const { accountId, webhookId } = c.req.param();
+    const sub = requireSubscription(subscriptions, accountId, webhookId);
+    return success(c, info, {
+      secret: sub.secret,
+      ...(sub.bbbSecret ? { bbb_secret: sub.bbbSecret } : {}),
+    });
+  });
+  rejectOtherMethods(app, "/v2/accounts/:accountId/webhooks/:webhookId/secret");
   serve(app, replace, async (c) => {
     const { accountId, webhookId } = c.req.param();
     requireSubscription(subscriptions, accountId, webhookId);
     const body = await subscriptions.validate(dataObject(await readEnvelope(c)));
     const updated = await deps.writes.run("webhook.update", { accountId, webhookId, body });
-    return success(c, info, showSubscription(updated));
+    return success(c, info, withHealth(updated));
   });
   serve(app, merge, async (c) => {
     const { accountId, webhookId } = c.req.param();
     const data = dataObject(await readEnvelope(c));
     const body = await subscriptions.patched(accountId, webhookId, data);
     const updated = await deps.writes.run("webhook.update", { accountId, webhookId, body });
-    return success(c, info, showSubscription(updated));
+    return success(c, info, withHealth(updated));
   });
   serve(app, remove, async (c) => {
     const { accountId, webhookId } = c.req.param();
@@ -198,7 +211,7 @@ export function registerWebhookRoutes(app: HttpApp, deps: WebhookRoutesDeps): vo
       }
       case "recover": {
         const data = isPlainObject(body.data) ? body.data : {};
-        const since = sinceOf(data.since ?? body.envelope.since);
+        const { since } = parseWith(recoverSince, { since: data.since ?? body.envelope.since });
         const recovered = await deps.writes.run("webhook.recover", { webhookId, since });
         return success(c, info, { recovered }, { status: 201 });
       }
@@ -209,4 +222,5 @@ export function registerWebhookRoutes(app: HttpApp, deps: WebhookRoutesDeps): vo
   rejectOtherMethods(app, "/v2/accounts/:accountId/webhooks/:webhookId");
 
   registerDeliveryRoutes(app, { info, subscriptions, deliveryLog, writes: deps.writes });
+  registerWebhookCatalogueRoutes(app, { info, auth: deps.auth });
 }

@@ -1,11 +1,15 @@
 /**
- * The delivery log of a subscription: deliveries with their state, each delivery's attempts,
+ * The delivery log of a subscription: deliveries with their state (searched and paged by
+ * delivery-search.ts), each delivery's attempts, how the endpoint is doing (endpoint-health.ts),
  * and the operator's levers: retry one delivery, recover everything that failed since a time.
  * @module
  */
 import type Database from "better-sqlite3";
-import type { DeliveryStatus } from "../../protocol/webhooks";
+import type { DeliveryStatus } from "../../protocol/webhook-deliveries";
 import { createDeliveryQueues } from "./delivery-queues";
+import { createDeliverySearch, DELIVERY_COLUMNS, type DeliverySearch } from "./delivery-search";
+import { createEndpointHealth, type EndpointHealth } from "./endpoint-health";
+import type { Subscription } from "./subscription-body";
 
 interface DeliveryRow {
   seq_no: number;
@@ -33,11 +37,17 @@ interface AttemptRow {
   response: string | null;
 }
 
+/** A page of the log, newest first; `nextStartKey` starts the next (older) page. */
+export interface DeliveryPage {
+  deliveries: Record<string, unknown>[];
+  nextStartKey?: string;
+}
+
 export interface DeliveryLog {
-  list(
-    webhookId: string,
-    options: { status?: DeliveryStatus; limit: number },
-  ): Record<string, unknown>[];
+  /** The deliveries matching every filter given, newest first, a page at a time. */
+  list(webhookId: string, search: DeliverySearch): DeliveryPage;
+  /** How the endpoint is doing (the subscription's `_read_only`). */
+  health(sub: Subscription): EndpointHealth;
   get(webhookId: string, deliveryId: string): Record<string, unknown> | undefined;
   /** Schedules one delivery again now; false when it is unknown or still in progress. */
   retry(webhookId: string, deliveryId: string): boolean;
@@ -54,14 +64,9 @@ export function createDeliveryLog({
   sqlite: Database.Database;
   now: () => number;
 }): DeliveryLog {
-  const columns = `d.*, e.type, e.seq, e.conference_id FROM deliveries d JOIN webhook_events e ON e.id = d.event_id`;
-  const listAll = sqlite.prepare(
-    `SELECT ${columns} WHERE d.webhook_id = ? ORDER BY d.seq_no DESC LIMIT ?`,
-  );
-  const listByStatus = sqlite.prepare(
-    `SELECT ${columns} WHERE d.webhook_id = ? AND d.status = ? ORDER BY d.seq_no DESC LIMIT ?`,
-  );
-  const one = sqlite.prepare(`SELECT ${columns} WHERE d.webhook_id = ? AND d.id = ?`);
+  const search = createDeliverySearch(sqlite);
+  const health = createEndpointHealth(sqlite);
+  const one = sqlite.prepare(`SELECT ${DELIVERY_COLUMNS} WHERE d.webhook_id = ? AND d.id = ?`);
   const attempts = sqlite.prepare(
     "SELECT attempted_at, status_code, duration_ms, error, response FROM delivery_attempts WHERE delivery_id = ? ORDER BY id",
   );
@@ -109,12 +114,14 @@ export function createDeliveryLog({
   });
 
   return {
-    list(webhookId, { status, limit }) {
-      const rows = (
-        status ? listByStatus.all(webhookId, status, limit) : listAll.all(webhookId, limit)
-      ) as DeliveryRow[];
-      return rows.map(view);
+    list(webhookId, query) {
+      const page = search<DeliveryRow>(webhookId, query);
+      const deliveries = page.rows.map(view);
+      return page.nextStartKey === undefined
+        ? { deliveries }
+        : { deliveries, nextStartKey: String(page.nextStartKey) };
     },
+    health,
     get(webhookId, deliveryId) {
       const row = one.get(webhookId, deliveryId) as DeliveryRow | undefined;
       if (!row) {
