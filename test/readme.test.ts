@@ -106,7 +106,7 @@ describe("README", () => {
     expect(old).toMatchObject({
       error: "401",
       message: "invalid_credentials",
-      data: { reason: "unknown_api_key" },
+      reason: "unknown_api_key",
     });
   });
 });

@@ -13,6 +13,11 @@ export class DomainError extends Error {
     readonly code: ErrorCode,
     /** The `data` of the error envelope: `{message, …}`, or the validation errors. */
     readonly data: unknown = { message: defaultErrorText[code] },
+    /**
+     * Fields beside `data` in the envelope (a 401's `reason` and `hint`): `data` stays exactly
+     * what Kazoo answers, for clients that compare it whole.
+     */
+    readonly extra: Readonly<Record<string, string>> = {},
   ) {
     super(typeof data === "object" && data && "message" in data ? String(data.message) : code);
   }

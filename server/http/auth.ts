@@ -40,7 +40,7 @@ export function requireAuth(auth: Authenticator): MiddlewareHandler<HttpEnv> {
  * clients match on the code, people read the hint, the console words the reason its own way.
  */
 export function refused(refusal: Refusal): DomainError {
-  return new DomainError("invalid_credentials", { message: "invalid credentials", ...refusal });
+  return new DomainError("invalid_credentials", { message: "invalid credentials" }, { ...refusal });
 }
 
 /** Requires the admin token (account management). */

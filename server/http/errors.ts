@@ -80,7 +80,7 @@ export function createErrorAnswer(info: EnvelopeInfo, logger: Logger): ErrorAnsw
       case "bbb":
         return bbbFailed(c, error.code, messageOf(error), statusOf(error.code));
       case "kazoo":
-        return failure(c, info, error.code, error.data);
+        return failure(c, info, error.code, error.data, error.extra);
     }
   };
 }
