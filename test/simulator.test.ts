@@ -28,6 +28,20 @@ describe("switch simulator", () => {
     await expect
       .poll(async () => (await participants()).length, { timeout: 10_000 })
       .toBeGreaterThanOrEqual(3);
+    // Callers of one room have distinct names (the host's marked "(host)" besides), so an
+    // operator can tell them apart; checked in every room.
+    for (const conference of conferences.body.data as Json[]) {
+      const path = `/v2/accounts/${accountId}/conferences/${conference.id}/participants`;
+      const names = async (): Promise<string[]> =>
+        ((await api.get(path, { token })).body.data as Json[]).map((p) =>
+          String(p.caller_id_name).replace(/ \(host\)$/, ""),
+        );
+      await expect
+        .poll(async () => (await names()).length, { timeout: 10_000 })
+        .toBeGreaterThanOrEqual(3);
+      const seen = await names();
+      expect(new Set(seen).size).toBe(seen.length);
+    }
     // The host (the moderator) never leaves on its own, so the test can act on it safely.
     const victim = (await participants()).find((p) => p.is_moderator);
     expect(victim).toBeDefined();

@@ -11,13 +11,23 @@ import type {
   SessionParticipantView,
   SessionView,
 } from "../../protocol/sessions";
-import type { Session } from "./session";
+import type { ApiClient } from "./api-client";
 
-/** A row of `GET /conferences`: the document's id and name plus the live figures. */
+/**
+ * A row of `GET /conferences`: the document's id, name and numbers plus the live figures. A
+ * conference known only from events has no `name`.
+ */
 export interface ConferenceSummary extends ConferenceReadOnly {
   id: string;
   name?: string;
+  conference_numbers?: string[];
 }
+
+/**
+ * A stored conference document as read and written whole (seed 003's fields and any others a
+ * client keeps in it, `ui_metadata` say), without its live `_read_only` block.
+ */
+export type ConferenceDocument = Record<string, unknown> & { id?: string; name?: string };
 
 /** The fields of a seed 003 participant the dashboard shows. */
 export interface Participant {
@@ -35,6 +45,7 @@ export interface Participant {
 export interface ConferenceDetail {
   id: string;
   name?: string;
+  conference_numbers?: string[];
   _read_only: ConferenceReadOnly & { participants: Participant[] };
 }
 
@@ -60,61 +71,63 @@ const sessionsPerPage = 20;
 /** Events per read of a session's timeline: the API's largest page, so few round trips. */
 const eventsPerPage: typeof MAX_HISTORY_PAGE = 1000;
 
-/** The Kazoo envelope, as far as the dashboard reads it (paging keys included). */
-interface Envelope {
-  auth_token?: string;
-  data?: unknown;
-  message?: string;
-  next_start_key?: string;
-  next_after_seq?: number;
-}
-
-/** What the page needs from the client besides the session: what to do when a token is refused. */
-export interface ApiOptions {
-  session: Session;
-  /** Called on any 401, before the call's promise rejects. */
-  onUnauthorized: () => void;
-}
-
-/** One method per operation the dashboard offers; every path is under the signed-in account. */
+/**
+ * One method per operation the live, editor and history screens use; paths are under the
+ * account.
+ */
 export class ParleyApi {
-  readonly #session: Session;
-  readonly #onUnauthorized: () => void;
+  readonly #client: ApiClient;
 
-  constructor({ session, onUnauthorized }: ApiOptions) {
-    this.#session = session;
-    this.#onUnauthorized = onUnauthorized;
+  constructor(client: ApiClient) {
+    this.#client = client;
   }
 
-  /**
-   * Exchanges an API key for a token (`PUT /v2/api_auth`); `undefined` when the key is refused.
-   * A refusal here is the operator's typo, not an expired session, so it does not sign out.
-   */
-  async signIn(apiKey: string): Promise<{ token: string; accountId: string } | undefined> {
-    const res = await fetch("/v2/api_auth", {
-      method: "PUT",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ data: { api_key: apiKey } }),
-    });
-    const body = await readEnvelope(res);
-    const data = body.data as { account_id?: string } | undefined;
-    if (!res.ok || !body.auth_token || !data?.account_id) {
-      return undefined;
-    }
-    return { token: body.auth_token, accountId: data.account_id };
-  }
-
+  /** Every conference of the account, stored and running without a document, with figures. */
   listConferences(): Promise<ConferenceSummary[]> {
-    return this.#request("GET", "/conferences");
+    return this.#client.request("GET", "/conferences");
   }
 
+  /** One conference with its live participants. */
   getConference(conferenceId: string): Promise<ConferenceDetail> {
-    return this.#request("GET", `/conferences/${encodeURIComponent(conferenceId)}`);
+    return this.#client.request("GET", `/conferences/${encodeURIComponent(conferenceId)}`);
+  }
+
+  /** The conference's document as stored, for an editor to change and send back whole. */
+  async getConferenceDocument(conferenceId: string): Promise<ConferenceDocument> {
+    const { _read_only: _live, ...document } = await this.#client.request<ConferenceDocument>(
+      "GET",
+      `/conferences/${encodeURIComponent(conferenceId)}`,
+    );
+    return document;
+  }
+
+  /** Creates a conference (`PUT`); answers the stored document with its new `id`. */
+  createConference(document: ConferenceDocument): Promise<ConferenceDocument & { id: string }> {
+    return this.#client.request("PUT", "/conferences", document);
+  }
+
+  /** Replaces a conference's document (`POST`): keys left out are removed, so send it whole. */
+  replaceConference(
+    conferenceId: string,
+    document: ConferenceDocument,
+  ): Promise<ConferenceDocument & { id: string }> {
+    return this.#client.request(
+      "POST",
+      `/conferences/${encodeURIComponent(conferenceId)}`,
+      document,
+    );
+  }
+
+  /** Deletes a conference (its document; the live state is the media server's). */
+  async deleteConference(conferenceId: string): Promise<void> {
+    await this.#client.request("DELETE", `/conferences/${encodeURIComponent(conferenceId)}`);
   }
 
   /** Lock or unlock; answers once the media server's command is confirmed. */
   async conferenceAction(conferenceId: string, action: ConferenceAction): Promise<void> {
-    await this.#request("PUT", `/conferences/${encodeURIComponent(conferenceId)}`, { action });
+    await this.#client.request("PUT", `/conferences/${encodeURIComponent(conferenceId)}`, {
+      action,
+    });
   }
 
   /** One participant, by its integer `participant_id`. */
@@ -124,13 +137,13 @@ export class ParleyApi {
     action: ParticipantAction,
   ): Promise<void> {
     const path = `/conferences/${encodeURIComponent(conferenceId)}/participants/${participantId}`;
-    await this.#request("PUT", path, { action });
+    await this.#client.request("PUT", path, { action });
   }
 
   /** Every participant except moderators, as the bulk route defines it. */
   async bulkAction(conferenceId: string, action: ParticipantAction): Promise<void> {
     const path = `/conferences/${encodeURIComponent(conferenceId)}/participants`;
-    await this.#request("PUT", path, { action });
+    await this.#client.request("PUT", path, { action });
   }
 
   /**
@@ -144,13 +157,13 @@ export class ParleyApi {
     if (startKey !== undefined) {
       query.set("start_key", startKey);
     }
-    const body = await this.#send("GET", `${scope}/sessions?${query}`);
+    const body = await this.#client.send("GET", `${scope}/sessions?${query}`);
     return { sessions: body.data as SessionView[], nextStartKey: body.next_start_key };
   }
 
   /** One session by id, account-wide, so a link to it needs no conference id. */
   getSession(sessionId: string): Promise<SessionDetail> {
-    return this.#request("GET", `/sessions/${encodeURIComponent(sessionId)}`);
+    return this.#client.request("GET", `/sessions/${encodeURIComponent(sessionId)}`);
   }
 
   /** A page of the session's events in `seq` order, from its first when `afterSeq` is undefined. */
@@ -160,37 +173,7 @@ export class ParleyApi {
       query.set("after_seq", String(afterSeq));
     }
     const path = `/sessions/${encodeURIComponent(sessionId)}/events?${query}`;
-    const body = await this.#send("GET", path);
+    const body = await this.#client.send("GET", path);
     return { events: body.data as SessionEvent[], nextAfterSeq: body.next_after_seq };
   }
-
-  /** Calls `/v2/accounts/{A}{path}` and answers the envelope's `data`, or throws its message. */
-  async #request<T>(method: string, path: string, data?: unknown): Promise<T> {
-    return (await this.#send(method, path, data)).data as T;
-  }
-
-  /** Calls `/v2/accounts/{A}{path}` and answers the whole envelope, or throws its message. */
-  async #send(method: string, path: string, data?: unknown): Promise<Envelope> {
-    const account = encodeURIComponent(this.#session.accountId ?? "");
-    const res = await fetch(`/v2/accounts/${account}${path}`, {
-      method,
-      headers: { "X-Auth-Token": this.#session.token ?? "", "Content-Type": "application/json" },
-      ...(data === undefined ? {} : { body: JSON.stringify({ data }) }),
-    });
-    const body = await readEnvelope(res);
-    if (res.status === 401) {
-      this.#onUnauthorized();
-    }
-    if (!res.ok) {
-      const detail = body.data as { message?: string } | undefined;
-      throw new Error(detail?.message ?? body.message ?? `HTTP ${res.status}`);
-    }
-    return body;
-  }
-}
-
-/** The body as an envelope; `{}` when it is not JSON (a proxy's error page, say). */
-async function readEnvelope(res: Response): Promise<Envelope> {
-  const body: unknown = await res.json().catch(() => ({}));
-  return typeof body === "object" && body !== null ? (body as Envelope) : {};
 }

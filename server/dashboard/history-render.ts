@@ -8,9 +8,9 @@
 import type { SessionView } from "../../protocol/sessions";
 import type { SessionDetail } from "./api";
 import { endReasonLabel, formatWhen, leaveReasonLabel } from "./history-data";
-import { sessionHref } from "./history-route";
 import { participantName } from "./history-timeline";
 import { badge, formatDuration } from "./render";
+import { sessionHref } from "./routes";
 
 /** One step of the breadcrumb trail; the step without `href` is the screen the operator is on. */
 export interface TrailStep {

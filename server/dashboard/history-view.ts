@@ -9,6 +9,7 @@
 import type { SessionEvent, SessionView } from "../../protocol/sessions";
 import type { EventFrame } from "../../protocol/ws";
 import type { ParleyApi, SessionDetail } from "./api";
+import { messageOf } from "./api-client";
 import { button } from "./dom";
 import { conferenceIdOf } from "./feed-events";
 import {
@@ -26,9 +27,8 @@ import {
   renderTrail,
   type TrailStep,
 } from "./history-render";
-import { historyHref } from "./history-route";
 import { renderTimeline } from "./history-timeline";
-import { messageOf } from "./live-board";
+import { historyHref } from "./routes";
 
 /** The regions of index.html this screen draws into. */
 export interface HistoryElements {

@@ -1,12 +1,12 @@
 /**
- * The live screen's DOM: the conference table, the participant list, the event log and the
- * connection status. Each function redraws one region from data it is given and reports clicks
- * through callbacks, so no region reads another's state.
+ * The live screen's DOM: the conference table, the event log, the connection status and the
+ * badges (the participant list is conference-participants.ts). Each function draws one region
+ * from data it is given and reports clicks through callbacks, so no region reads another's
+ * state.
  * @module
  */
-import type { ParticipantAction } from "../../protocol/actions";
-import type { ConferenceSummary, Participant } from "./api";
-import { button } from "./dom";
+import type { ConferenceSummary } from "./api";
+import { conferenceLabel } from "./conference-label";
 import type { FeedStatus } from "./live-feed";
 
 /** A conference row with the moment it was read, so its duration can keep counting locally. */
@@ -17,8 +17,13 @@ export interface ConferenceRow extends ConferenceSummary {
 
 /** Lines kept in the event log; older ones scroll away. */
 const logLength = 200;
+/** The table's columns, as its header names them (narrow screens show them beside values). */
+const columns = ["Name", "Members", "Moderators", "Duration", "Lock"] as const;
 /** The column of the conference table that shows the duration, ticked in place. */
-const durationColumn = 3;
+const durationColumn = columns.indexOf("Duration");
+
+/** A conference row was opened: by keyboard (focus follows it) or by pointer. */
+export type ConferenceSelect = (id: string, how: "keyboard" | "pointer") => void;
 
 /** `m:ss`, as a call timer reads, and `h:mm:ss` from an hour on (the history's long sessions). */
 export function formatDuration(seconds: number): string {
@@ -53,42 +58,74 @@ export function renderConnection(
   target.dataset.state = status.state;
 }
 
-/** Rows are focusable and open with Enter or Space as well as a click. */
+/**
+ * The conference table. Each conference is named by its label (name, number or short id, the
+ * full id in a tooltip), so a conference known only from events never widens the table. Rows
+ * are updated in place (a join anywhere re-reads the list; a redraw would drop the keyboard
+ * focus), are focusable, and open with Enter or Space as well as a click.
+ */
 export function renderConferences(
   body: HTMLTableSectionElement,
   rows: Iterable<ConferenceRow>,
   selected: string | null,
-  onSelect: (id: string) => void,
+  onSelect: ConferenceSelect,
 ): void {
   const now = Date.now();
-  body.replaceChildren(
-    ...[...rows].map((c) => {
-      const row = document.createElement("tr");
-      row.tabIndex = 0;
-      row.dataset.id = c.id;
-      row.setAttribute("aria-selected", String(c.id === selected));
-      const cells = [
-        c.name ?? c.id,
-        c.members,
-        c.admins,
-        formatDuration(secondsOf(c, now)),
-        c.is_locked ? "locked" : "no",
-      ];
-      for (const text of cells) {
-        const cell = document.createElement("td");
-        cell.textContent = String(text);
-        row.append(cell);
+  const existing = new Map([...body.rows].map((row) => [row.dataset.id ?? "", row]));
+  const wanted = [...rows].map((c) => {
+    const row = existing.get(c.id) ?? conferenceRow(c.id, onSelect);
+    row.setAttribute("aria-selected", String(c.id === selected));
+    const label = conferenceLabel(c);
+    const texts = [
+      label.text,
+      String(c.members),
+      String(c.admins),
+      formatDuration(secondsOf(c, now)),
+      c.is_locked ? "locked" : "open",
+    ];
+    texts.forEach((text, i) => {
+      const td = row.cells[i];
+      if (td && td.textContent !== text) {
+        td.textContent = text;
       }
-      row.addEventListener("click", () => onSelect(c.id));
-      row.addEventListener("keydown", (event) => {
-        if (event.key === "Enter" || event.key === " ") {
-          event.preventDefault();
-          onSelect(c.id);
-        }
-      });
-      return row;
-    }),
-  );
+    });
+    if (row.cells[0]) {
+      row.cells[0].title = label.title;
+    }
+    return row;
+  });
+  if (wanted.length !== body.rows.length || wanted.some((row, i) => body.rows[i] !== row)) {
+    const focused = document.activeElement;
+    body.replaceChildren(...wanted);
+    if (focused instanceof HTMLElement && body.contains(focused)) {
+      focused.focus();
+    }
+  }
+}
+
+/** An empty row for conference `id`: its cells, and Enter, Space or a click open it. */
+function conferenceRow(id: string, onSelect: ConferenceSelect): HTMLTableRowElement {
+  const row = document.createElement("tr");
+  row.tabIndex = 0;
+  row.dataset.id = id;
+  row.append(...columns.map((column) => cell(column, "")));
+  row.cells[0]?.classList.add("conference-name");
+  row.addEventListener("click", () => onSelect(id, "pointer"));
+  row.addEventListener("keydown", (event) => {
+    if (event.target === row && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      onSelect(id, "keyboard");
+    }
+  });
+  return row;
+}
+
+/** A cell with its column's name in `data-label`, which narrow screens show beside the value. */
+function cell(column: string, text: string): HTMLTableCellElement {
+  const td = document.createElement("td");
+  td.dataset.label = column;
+  td.textContent = text;
+  return td;
 }
 
 /** Durations tick in place rather than by a redraw, so keyboard focus stays where it is. */
@@ -106,63 +143,38 @@ export function tickDurations(
   }
 }
 
-/** Each participant: talking light, name, state badges and the actions that make sense now. */
-export function renderParticipants(
-  list: HTMLElement,
-  participants: Iterable<Participant>,
-  onAction: (participantId: number, action: ParticipantAction) => void,
-): void {
-  list.replaceChildren(...[...participants].map((p) => participantItem(p, onAction)));
-}
+/** The badges the console shows; each one's text is also its style class. */
+export type BadgeText =
+  | "moderator"
+  | "muted"
+  | "deaf"
+  | "live"
+  | "locked"
+  | "unlocked"
+  | "not running";
 
-function participantItem(
-  p: Participant,
-  onAction: (participantId: number, action: ParticipantAction) => void,
-): HTMLLIElement {
-  const item = document.createElement("li");
-  item.dataset.participant = String(p.participant_id);
-  const name = p.caller_id_name || p.caller_id_number || p.call_id;
-  const dot = document.createElement("span");
-  dot.className = "talking";
-  dot.dataset.on = String(Boolean(p.talking));
-  dot.setAttribute("role", "img");
-  dot.setAttribute("aria-label", p.talking ? `${name} is talking` : `${name} is silent`);
-  const label = document.createElement("span");
-  label.className = "name";
-  label.textContent = name;
-  const badges = [
-    p.is_moderator ? badge("moderator") : undefined,
-    p.speak ? undefined : badge("muted"),
-    p.hear ? undefined : badge("deaf"),
-  ].filter((b) => b !== undefined);
-  const act = (action: ParticipantAction) => () => onAction(p.participant_id, action);
-  const actions = document.createElement("span");
-  actions.className = "actions";
-  actions.append(
-    p.speak
-      ? button("Mute", `Mute ${name}`, act("mute"))
-      : button("Unmute", `Unmute ${name}`, act("unmute")),
-    p.hear
-      ? button("Deafen", `Deafen ${name}`, act("deaf"))
-      : button("Undeafen", `Undeafen ${name}`, act("undeaf")),
-    button("Kick", `Kick ${name}`, act("kick")),
-  );
-  item.append(dot, label, ...badges, actions);
-  return item;
-}
-
-/** A state badge; its text is also its style class (`badge muted`, `badge live`). */
-export function badge(text: "moderator" | "muted" | "deaf" | "live"): HTMLSpanElement {
+/** A state badge (`badge muted`, `badge not-running`): short text, coloured by its class. */
+export function badge(text: BadgeText): HTMLSpanElement {
   const el = document.createElement("span");
-  el.className = `badge ${text}`;
+  el.className = `badge ${text.replaceAll(" ", "-")}`;
   el.textContent = text;
   return el;
 }
 
-/** Appends a timestamped line, keeps the last {@link logLength} and scrolls to the newest. */
+/**
+ * Appends a line to the event log with the time it was seen, keeps the last {@link logLength}
+ * and scrolls to the newest.
+ */
 export function appendLog(list: HTMLElement, line: string): void {
   const item = document.createElement("li");
-  item.textContent = `${new Date().toLocaleTimeString()} ${line}`;
+  const now = new Date();
+  const time = document.createElement("time");
+  time.dateTime = now.toISOString();
+  time.textContent = now.toLocaleTimeString();
+  const text = document.createElement("span");
+  text.className = "what";
+  text.textContent = line;
+  item.append(time, " ", text);
   list.append(item);
   while (list.children.length > logLength) {
     list.firstElementChild?.remove();

@@ -4,7 +4,14 @@
  * @module
  */
 
-const keys = { token: "parley.token", account: "parley.account", seq: "parley.seq" } as const;
+const keys = {
+  token: "parley.token",
+  account: "parley.account",
+  accountName: "parley.accountName",
+  admin: "parley.admin",
+  expires: "parley.expires",
+  seq: "parley.seq",
+} as const;
 
 /** The operator's sign-in and feed position; one per page, handed to whoever needs it. */
 export class Session {
@@ -19,8 +26,24 @@ export class Session {
     return this.#storage.getItem(keys.token);
   }
 
+  /** The account on screen: the signed-in one, or the one the admin opened (`null` before). */
   get accountId(): string | null {
     return this.#storage.getItem(keys.account);
+  }
+
+  get accountName(): string | null {
+    return this.#storage.getItem(keys.accountName);
+  }
+
+  /** Signed in with the admin token, which reaches every account. */
+  get isAdmin(): boolean {
+    return this.#storage.getItem(keys.admin) === "1";
+  }
+
+  /** When an account's token expires (Unix seconds); `null` for the admin token, which does not. */
+  get expiresAt(): number | null {
+    const value = this.#storage.getItem(keys.expires);
+    return value === null ? null : Number(value);
   }
 
   /** The last event `seq` seen, so a new socket asks for what it missed (`resume_from`). */
@@ -28,9 +51,27 @@ export class Session {
     return Number(this.#storage.getItem(keys.seq) ?? 0);
   }
 
-  signIn(token: string, accountId: string): void {
+  /** Signed in with an account's API key, exchanged for `token`. */
+  signIn(token: string, account: { id: string; name: string; expiresAt: number }): void {
+    this.#storage.clear();
     this.#storage.setItem(keys.token, token);
-    this.#storage.setItem(keys.account, accountId);
+    this.#storage.setItem(keys.account, account.id);
+    this.#storage.setItem(keys.accountName, account.name);
+    this.#storage.setItem(keys.expires, String(account.expiresAt));
+  }
+
+  /** Signed in with the admin token; no account is open until {@link openAccount}. */
+  signInAdmin(token: string): void {
+    this.#storage.clear();
+    this.#storage.setItem(keys.token, token);
+    this.#storage.setItem(keys.admin, "1");
+  }
+
+  /** The admin opens an account: its feed starts from its present, not another account's seq. */
+  openAccount(account: { id: string; name: string }): void {
+    this.#storage.setItem(keys.account, account.id);
+    this.#storage.setItem(keys.accountName, account.name);
+    this.#storage.removeItem(keys.seq);
   }
 
   /** Records a seen `seq`; only ever moves forward, so a resume never replays what was shown. */

@@ -16,7 +16,6 @@ import {
 import { kazooRequest } from "../../protocol/envelope";
 import type { AccountService } from "../domain/accounts";
 import type { Authenticator } from "../domain/auth";
-import { DomainError } from "../domain/errors";
 import { newSecret, osEntropy, sha256Hex } from "../domain/ids";
 import type { TokenService } from "../domain/tokens";
 import type { ParleyWrites } from "../domain/write-ops";

@@ -31,13 +31,23 @@ function asset(path: string, summary: string, type: string) {
 const page = asset("/", "Live dashboard", "text/html");
 const script = asset("/dashboard/app.js", "Live dashboard script", "text/javascript");
 const stylesheet = asset("/dashboard/style.css", "Live dashboard stylesheet", "text/css");
+const favicon = asset("/favicon.svg", "The console's icon", "image/svg+xml");
+/** Browsers ask for `/favicon.ico` on any page parley serves (the API docs, a JSON route). */
+const faviconIco = asset(
+  "/favicon.ico",
+  "The console's icon (SVG, at the path browsers guess)",
+  "image/svg+xml",
+);
+
+/** parley's mark: a speech bubble with three voices, in the console's colours. */
+const icon = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect x="2" y="4" width="28" height="20" rx="6" fill="#1d3557"/><path d="M9 24v6l7-6z" fill="#1d3557"/><circle cx="10" cy="14" r="2.5" fill="#f4a261"/><circle cx="16" cy="14" r="2.5" fill="#fff"/><circle cx="22" cy="14" r="2.5" fill="#fff"/></svg>`;
 
 /** Serves the dashboard page and its assets (no auth: the page signs in through the API). */
 export function registerDashboard(app: HttpApp): void {
   const html = readFileSync(resolve(folder, "index.html"), "utf8");
-  const css = readFileSync(resolve(folder, "style.css"), "utf8");
   // Built once per server, on demand: servers that never serve the page never start esbuild.
   let bundle: Promise<string> | undefined;
+  let css: Promise<string> | undefined;
   const headers = { "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" };
   serve(app, page, (c) => c.html(html, 200, headers));
   serve(app, script, async (c) => {
@@ -47,9 +57,17 @@ export function registerDashboard(app: HttpApp): void {
       "Content-Type": "text/javascript; charset=utf-8",
     });
   });
-  serve(app, stylesheet, (c) =>
-    c.body(css, 200, { ...headers, "Content-Type": "text/css; charset=utf-8" }),
-  );
+  const iconHeaders = {
+    "Cache-Control": "public, max-age=86400",
+    "Content-Type": "image/svg+xml",
+    "X-Content-Type-Options": "nosniff",
+  };
+  serve(app, favicon, (c) => c.body(icon, 200, iconHeaders));
+  serve(app, faviconIco, (c) => c.body(icon, 200, iconHeaders));
+  serve(app, stylesheet, async (c) => {
+    css ??= bundleStyles();
+    return c.body(await css, 200, { ...headers, "Content-Type": "text/css; charset=utf-8" });
+  });
 }
 
 /** The dashboard's modules as one ES module, with an inline source map back to the .ts files. */
@@ -68,6 +86,24 @@ async function bundleDashboard(): Promise<string> {
   const [output] = result.outputFiles;
   if (!output) {
     throw new Error("esbuild produced no dashboard bundle");
+  }
+  return output.text;
+}
+
+/**
+ * style.css with the per-screen stylesheets it `@import`s inlined, so the page loads one
+ * stylesheet while each screen keeps its styles in its own file.
+ */
+async function bundleStyles(): Promise<string> {
+  const result = await build({
+    entryPoints: [resolve(folder, "style.css")],
+    bundle: true,
+    write: false,
+    logLevel: "silent",
+  });
+  const [output] = result.outputFiles;
+  if (!output) {
+    throw new Error("esbuild produced no dashboard stylesheet");
   }
   return output.text;
 }

@@ -46,6 +46,9 @@ const firstNames = [
   "Frances",
 ];
 
+/** Marks the room's first caller, its moderator, who never leaves on its own. */
+const hostSuffix = " (host)";
+
 export interface Simulator {
   stop(): void;
 }
@@ -126,11 +129,11 @@ class SwitchSimulator implements Simulator {
     }
     room.nextMember += 1;
     const random = this.#random;
-    const name = firstNames[Math.floor(random() * firstNames.length)] ?? "Caller";
+    const name = this.#freshName(room);
     const caller: Caller = {
       callId: randomUUID(),
       memberId: room.nextMember,
-      name: moderator ? `${name} (host)` : name,
+      name: moderator ? `${name}${hostSuffix}` : name,
       number: String(1000 + Math.floor(random() * 9000)),
       moderator,
       speak: !moderator && room.callers.size > 2 ? random() > 0.5 : true,
@@ -143,6 +146,17 @@ class SwitchSimulator implements Simulator {
     };
     room.callers.set(caller.memberId, caller);
     this.#publish(room, "add-member", caller);
+  }
+
+  /**
+   * A first name nobody in the room has now, so an operator can tell the callers of one room
+   * apart (two "Ada"s in one list read as a bug); past ten callers, a numbered one.
+   */
+  #freshName(room: Room): string {
+    const taken = new Set([...room.callers.values()].map((c) => c.name.replace(hostSuffix, "")));
+    const free = firstNames.filter((name) => !taken.has(name));
+    const name = free[Math.floor(this.#random() * free.length)];
+    return name ?? `Caller ${room.nextMember}`;
   }
 
   #leave(room: Room, caller: Caller): void {
