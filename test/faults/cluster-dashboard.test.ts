@@ -28,7 +28,7 @@ describe("the dashboard on a cluster, in Chromium", () => {
     await expect.poll(status, { timeout: 10_000 }).toBe("live · node n1");
 
     const logged = (caller: string) =>
-      page.locator("#log li", { hasText: new RegExp(`${caller}$`) }).count();
+      page.locator("#log li", { hasText: new RegExp(`\\b${caller} joined `) }).count();
     await (await publishConfirmed(cluster.topology.exchange, [1, 2, 3].map(join))).done;
     await expect.poll(() => logged("Caller 3"), { timeout: 10_000 }).toBe(1);
 
