@@ -33,7 +33,7 @@ async function submit(page: Page, value: string): Promise<string> {
 }
 
 describe("the console's sign-in", () => {
-  it("says which credential it wants and why a pasted token, the admin token or an unknown key was refused", async () => {
+  it("has an icon, says which credential it wants and why a pasted token, the admin token or an unknown key was refused", async () => {
     const server = await startServer();
     const api = apiClient(server);
     const account = await createAccount(api, "Acme");
@@ -43,6 +43,16 @@ describe("the console's sign-in", () => {
     await page.goto(server.url);
 
     await expect.poll(() => page.locator("#sign-in-help").textContent()).toMatch(/API key/);
+    // The tab has parley's icon, and so do the pages that have none (/docs, a JSON route).
+    for (const path of [
+      await page.evaluate<string>(`document.querySelector("link[rel=icon]").href`),
+      `${server.url}/favicon.ico`,
+    ]) {
+      const icon = await fetch(path);
+      expect(icon.status).toBe(200);
+      expect(icon.headers.get("content-type")).toBe("image/svg+xml");
+      expect(await icon.text()).toMatch(/^<svg /);
+    }
     expect(await submit(page, account.token)).toMatch(/That is an auth token .*not an API key/);
     expect(await submit(page, "not-a-key-anyone-has")).toMatch(
       /No account has that API key.*rotate-key/,
