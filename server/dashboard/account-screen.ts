@@ -9,7 +9,7 @@
 import type { AccountView, RotatedApiKey } from "./account-types";
 import { type ApiClient, messageOf } from "./api-client";
 import { confirmAction } from "./confirm";
-import { button } from "./dom";
+import { button, heading, para } from "./dom";
 import type { Screen } from "./screen";
 import type { Session } from "./session";
 
@@ -30,7 +30,7 @@ export class AccountScreen implements Screen {
     const generation = ++this.#generation;
     document.title = "parley — account";
     const title = heading("Account");
-    const status = line("Loading the account…", "status");
+    const status = para("Loading the account…", "status");
     this.root.replaceChildren(title, status);
     try {
       const account = await this.#client.request<AccountView>("GET", "");
@@ -81,12 +81,12 @@ export class AccountScreen implements Screen {
   /** The API key: why it cannot be shown, and the rotation that replaces it. */
   #keySection(account: AccountView): HTMLElement {
     const section = group("API key", "api-key-title");
-    const about = line(
+    const about = para(
       "parley keeps only a digest of the API key, so it cannot show it again. Rotating answers a new key, shown once here; the old key stops working at once. Tokens already exchanged, this console's included, keep working until they expire.",
     );
     const result = document.createElement("div");
     result.className = "key-result";
-    const error = line("", "alert");
+    const error = para("", "alert");
     const rotate = button("Rotate API key", `Rotate the API key of ${account.name}`, async () => {
       const confirmed = await confirmAction({
         title: `Rotate the API key of ${account.name}?`,
@@ -117,7 +117,7 @@ export class AccountScreen implements Screen {
   /** The account's bbb-webhooks secret (its hooks API checksums), masked until asked for. */
   #bbbSection(account: AccountView): HTMLElement {
     const section = group("bbb-webhooks secret", "bbb-secret-title");
-    const about = line(
+    const about = para(
       "BigBlueButton-style clients sign the /bigbluebutton/api/hooks calls of this account with it (the checksum).",
     );
     const value = document.createElement("code");
@@ -145,7 +145,7 @@ export function newKeyView(apiKey: string): HTMLElement[] {
   input.id = `new-key-${Math.random().toString(36).slice(2)}`;
   label.htmlFor = input.id;
   input.addEventListener("focus", () => input.select());
-  const copied = line("", "status");
+  const copied = para("", "status");
   const copy = button("Copy", "Copy the new API key", async () => {
     try {
       await navigator.clipboard.writeText(apiKey);
@@ -158,13 +158,6 @@ export function newKeyView(apiKey: string): HTMLElement[] {
   return [label, input, copy, copied];
 }
 
-function heading(text: string): HTMLHeadingElement {
-  const h = document.createElement("h2");
-  h.textContent = text;
-  h.tabIndex = -1;
-  return h;
-}
-
 function group(title: string, id: string): HTMLElement {
   const section = document.createElement("section");
   section.className = "account-part";
@@ -174,15 +167,4 @@ function group(title: string, id: string): HTMLElement {
   h.textContent = title;
   section.append(h);
   return section;
-}
-
-/** A paragraph; `role` makes it announce itself (an error or a status). */
-export function line(text: string, role?: "alert" | "status"): HTMLParagraphElement {
-  const p = document.createElement("p");
-  p.textContent = text;
-  if (role) {
-    p.setAttribute("role", role);
-    p.className = role === "alert" ? "error" : "status";
-  }
-  return p;
 }

@@ -4,10 +4,10 @@
  * and feed, so opening an account gives the whole console for it.
  * @module
  */
-import { line, newKeyView } from "./account-screen";
+import { newKeyView } from "./account-screen";
 import type { AccountView, CreatedAccount } from "./account-types";
 import { type ApiClient, ApiError, messageOf } from "./api-client";
-import { button } from "./dom";
+import { button, para, stackTable } from "./dom";
 import type { Screen } from "./screen";
 import type { Session } from "./session";
 
@@ -35,7 +35,7 @@ export class AccountsScreen implements Screen {
     document.title = "parley — accounts";
     const title = document.createElement("h2");
     title.textContent = "Accounts";
-    const status = line("Loading the accounts…", "status");
+    const status = para("Loading the accounts…", "status");
     this.root.replaceChildren(title, status);
     try {
       const accounts = await this.#client.requestGlobal<AccountView[]>("GET", "/v2/accounts");
@@ -54,18 +54,9 @@ export class AccountsScreen implements Screen {
 
   #table(accounts: AccountView[]): HTMLElement {
     if (accounts.length === 0) {
-      return line("No accounts yet: create the first one below.");
+      return para("No accounts yet: create the first one below.");
     }
-    const table = document.createElement("table");
-    table.className = "stack";
-    const head = table.createTHead().insertRow();
-    for (const text of ["Name", "Account id", "Created", ""]) {
-      const th = document.createElement("th");
-      th.scope = "col";
-      th.textContent = text;
-      head.append(th);
-    }
-    const body = table.createTBody();
+    const { table, body } = stackTable(["Name", "Account id", "Created", ""]);
     for (const account of accounts) {
       const row = body.insertRow();
       row.dataset.id = account.id;
@@ -111,7 +102,7 @@ export class AccountsScreen implements Screen {
     name.id = "new-account-name";
     name.required = true;
     name.maxLength = 128;
-    const error = line("", "alert");
+    const error = para("", "alert");
     error.id = "new-account-error";
     name.setAttribute("aria-describedby", error.id);
     const submit = document.createElement("button");
@@ -130,7 +121,7 @@ export class AccountsScreen implements Screen {
         await this.show();
         const again = this.root.querySelector(".inline-form div");
         again?.replaceChildren(
-          line(`Created ${created.name} (${created.id}).`, "status"),
+          para(`Created ${created.name} (${created.id}).`, "status"),
           ...newKeyView(created.api_key),
         );
       } catch (failure) {

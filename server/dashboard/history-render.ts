@@ -7,6 +7,7 @@
  */
 import type { SessionView } from "../../protocol/sessions";
 import type { SessionDetail } from "./api";
+import { stackTable } from "./dom";
 import { endReasonLabel, formatWhen, leaveReasonLabel } from "./history-data";
 import { participantName } from "./history-timeline";
 import { badge, formatDuration } from "./render";
@@ -127,17 +128,8 @@ export function renderParticipantTable(session: SessionDetail): HTMLElement {
  * the stacked layout on narrow screens. Rows carry their item's id in `data-id`.
  */
 function table(label: string, headers: string[], rows: Array<{ id: string; cells: Cell[] }>) {
-  const el = document.createElement("table");
-  el.className = "stack";
+  const { table: el, body } = stackTable(headers);
   el.setAttribute("aria-label", label);
-  const head = el.createTHead().insertRow();
-  for (const text of headers) {
-    const th = document.createElement("th");
-    th.scope = "col";
-    th.textContent = text;
-    head.append(th);
-  }
-  const body = el.createTBody();
   for (const { id, cells } of rows) {
     const row = body.insertRow();
     row.dataset.id = id;

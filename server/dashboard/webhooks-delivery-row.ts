@@ -6,9 +6,9 @@
  * @module
  */
 import { messageOf } from "./api-client";
-import { button } from "./dom";
+import { button, para } from "./dom";
 import type { Delivery, DeliveryWithAttempts } from "./webhooks-api";
-import { para, statusBadge, timeOf } from "./webhooks-render";
+import { statusBadge, timeOf } from "./webhooks-render";
 
 /** What a row asks of the log: the attempts of its delivery, and a retry. */
 export interface RowActions {

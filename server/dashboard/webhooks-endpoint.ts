@@ -7,7 +7,7 @@
  */
 import { messageOf } from "./api-client";
 import { confirmAction } from "./confirm";
-import { button } from "./dom";
+import { button, para } from "./dom";
 import { webhooksHref } from "./routes";
 import type {
   ConferenceChoice,
@@ -18,7 +18,7 @@ import type {
 } from "./webhooks-api";
 import { endpointForm } from "./webhooks-form";
 import { DeliveryLogView } from "./webhooks-log";
-import { lastAttemptText, linkButton, para, stateBadge, timeOf } from "./webhooks-render";
+import { lastAttemptText, linkButton, stateBadge, timeOf } from "./webhooks-render";
 import { replaySection } from "./webhooks-replay";
 import { secretSection } from "./webhooks-secret";
 

@@ -6,6 +6,7 @@
  * @module
  */
 import { ApiError, messageOf } from "./api-client";
+import { para } from "./dom";
 import type {
   ConferenceChoice,
   Endpoint,
@@ -13,14 +14,7 @@ import type {
   EventTypeEntry,
   FormatEntry,
 } from "./webhooks-api";
-import {
-  clearFieldErrors,
-  type Field,
-  field,
-  para,
-  richText,
-  showFieldErrors,
-} from "./webhooks-render";
+import { clearFieldErrors, type Field, field, richText, showFieldErrors } from "./webhooks-render";
 
 /** How the catalogue's groups are titled in the form, in the order they are shown. */
 const groupTitles: Record<EventTypeEntry["group"], string> = {

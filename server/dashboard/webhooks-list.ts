@@ -4,9 +4,10 @@
  * a glance. On a narrow screen each row becomes a card.
  * @module
  */
+import { para, stackTable } from "./dom";
 import { webhooksHref } from "./routes";
 import type { Endpoint } from "./webhooks-api";
-import { lastAttemptText, para, stateBadge } from "./webhooks-render";
+import { lastAttemptText, stateBadge } from "./webhooks-render";
 
 const columns = ["Endpoint", "URL", "State", "Last attempt", "Waiting"] as const;
 
@@ -15,16 +16,7 @@ export function endpointTable(endpoints: Endpoint[]): HTMLElement {
   if (endpoints.length === 0) {
     return para("No endpoints yet. Add one to have parley post its events to it.");
   }
-  const table = document.createElement("table");
-  table.className = "stack endpoints";
-  const head = table.createTHead().insertRow();
-  for (const name of columns) {
-    const th = document.createElement("th");
-    th.scope = "col";
-    th.textContent = name;
-    head.append(th);
-  }
-  const body = table.createTBody();
+  const { table, body } = stackTable(columns, "endpoints");
   for (const endpoint of endpoints) {
     const tr = body.insertRow();
     tr.dataset.webhook = endpoint.id;

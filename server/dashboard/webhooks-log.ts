@@ -5,11 +5,13 @@
  * due: new deliveries appear at the top and the rows on screen change in place.
  * @module
  */
+
 import type { DeliveryStatus } from "../../protocol/webhook-deliveries";
 import { messageOf } from "./api-client";
+import { heading, para } from "./dom";
 import type { Delivery, DeliveryFilters, EventTypeEntry, WebhooksApi } from "./webhooks-api";
 import { type DeliveryRow, deliveryRow, deliveryTableHead } from "./webhooks-delivery-row";
-import { field, heading, isoFromLocal, para } from "./webhooks-render";
+import { field, isoFromLocal } from "./webhooks-render";
 
 const statuses: DeliveryStatus[] = ["pending", "retrying", "succeeded", "dead"];
 /** Bounds of the wait before reading an open delivery again. */

@@ -5,34 +5,11 @@
  * @module
  */
 import type { FieldErrors } from "./api-client";
+import { para } from "./dom";
 import type { Endpoint } from "./webhooks-api";
 
 /** An endpoint's state, as `_read_only.state` says it. */
 export type EndpointState = NonNullable<Endpoint["_read_only"]>["state"];
-
-/** A heading the screen focuses after a navigation, so keyboard users start there. */
-export function heading(text: string, level: "h2" | "h3" = "h2"): HTMLHeadingElement {
-  const h = document.createElement(level);
-  h.textContent = text;
-  if (level === "h2") {
-    h.tabIndex = -1;
-  }
-  return h;
-}
-
-/** A paragraph; `alert` and `status` make it announce itself (and hide while empty). */
-export function para(text: string, role?: "alert" | "status", className?: string): HTMLElement {
-  const p = document.createElement("p");
-  p.textContent = text;
-  if (role) {
-    p.setAttribute("role", role);
-    p.classList.add(role === "alert" ? "error" : "status");
-  }
-  if (className) {
-    p.classList.add(className);
-  }
-  return p;
-}
 
 /**
  * Text as the catalogue writes it, with `backticked` names (fields, values) shown as code: the

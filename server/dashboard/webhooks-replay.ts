@@ -4,9 +4,11 @@
  * and says how many went out again.
  * @module
  */
+
 import { messageOf } from "./api-client";
+import { heading, para } from "./dom";
 import type { WebhooksApi } from "./webhooks-api";
-import { field, heading, isoFromLocal, localInputValue, para } from "./webhooks-render";
+import { field, isoFromLocal, localInputValue } from "./webhooks-render";
 
 /** The replay form of endpoint `webhookId`; `onReplayed` runs after deliveries were scheduled. */
 export function replaySection(

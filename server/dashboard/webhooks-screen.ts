@@ -5,8 +5,10 @@
  * (webhooks-list.ts, webhooks-form.ts, webhooks-endpoint.ts).
  * @module
  */
+
 import type { ApiClient } from "./api-client";
 import { messageOf } from "./api-client";
+import { heading, para } from "./dom";
 import type { Route } from "./routes";
 import { webhooksHref } from "./routes";
 import type { Screen } from "./screen";
@@ -14,7 +16,7 @@ import { type ConferenceChoice, WebhooksApi } from "./webhooks-api";
 import { EndpointView } from "./webhooks-endpoint";
 import { endpointForm } from "./webhooks-form";
 import { endpointTable } from "./webhooks-list";
-import { heading, linkButton, para } from "./webhooks-render";
+import { linkButton } from "./webhooks-render";
 
 /** The webhooks screen: shown by main.ts for the `webhooks`, `webhook-new` and `webhook` routes. */
 export class WebhooksScreen implements Screen {

@@ -6,9 +6,8 @@
  */
 import { messageOf } from "./api-client";
 import { confirmAction } from "./confirm";
-import { button } from "./dom";
+import { button, heading, para } from "./dom";
 import type { WebhooksApi } from "./webhooks-api";
-import { heading, para } from "./webhooks-render";
 
 const mask = "whsec_••••••••••••••••";
 
