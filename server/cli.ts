@@ -39,8 +39,8 @@ create      creates an account in the database at PARLEY_DB and prints its id an
             (shown once).
 list        prints every account: id, name and when it was created.
 rotate-key  replaces the account's API key and prints the new one (shown once): the old key
-            stops working at once, tokens already issued run to their expiry. For a lost key:
-            the account's data stays as it is.
+            and the tokens exchanged for it stop working at once; the account's data stays as
+            it is.
 With AMQP_URL set (a cluster), create and rotate-key through the API instead (PUT /v2/accounts,
 PUT /v2/accounts/{account_id}/api_key), so every node makes the same change.
 `,
@@ -130,7 +130,9 @@ async function main(argv: string[]): Promise<void> {
       const userId = user === undefined ? undefined : /^\d+$/.test(user) ? Number(user) : user;
       const token = await withIdentity(({ accounts, tokens }) => {
         const account = accounts.findByApiKey(apiKey);
-        return account && tokens.issue({ accountId: account.id, userId }).token;
+        return (
+          account && tokens.issue({ accountId: account.id, userId, keyId: account.keyId }).token
+        );
       });
       if (!token) {
         fail("no account has this API key", 1);
@@ -203,7 +205,7 @@ async function accountsCommand(args: string[]): Promise<void> {
   }
   const apiKey = newSecret(osEntropy);
   const account = await withIdentity(({ accounts }) =>
-    accounts.get(name) ? accounts.rotateKey(name, sha256Hex(apiKey)) : undefined,
+    accounts.get(name) ? accounts.rotateKey(name, sha256Hex(apiKey)).account : undefined,
   );
   if (!account) {
     fail(`no account has the id "${name}" (parley accounts list shows them)`, 1);

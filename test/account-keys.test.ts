@@ -9,12 +9,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { apiClient, createAccount } from "./helpers/api";
 import { ADMIN_TOKEN, startServer } from "./helpers/server";
+import { connectWs } from "./helpers/ws-client";
 
 const exchange = (api: ReturnType<typeof apiClient>, apiKey: string) =>
   api.put("/v2/api_auth", { body: { data: { api_key: apiKey } } });
 
 describe("API key rotation", () => {
-  it("answers a new key once; the old key stops working and the new one signs in", async () => {
+  it("answers a new key once; the old key and its tokens stop working, and the new one signs in", async () => {
     const server = await startServer();
     const api = apiClient(server);
     const account = await createAccount(api, "Acme");
@@ -33,12 +34,40 @@ describe("API key rotation", () => {
     expect(fresh.status).toBe(201);
     expect(fresh.body.data.account_id).toBe(account.id);
 
-    // The token exchanged before the rotation runs to its expiry; the key is never shown again.
-    const read = await api.get(`/v2/accounts/${account.id}`, { token: account.token });
+    // The token exchanged for the old key is retired with it, and says why; the new key's token
+    // works, and the key is never shown again.
+    const stale = await api.get(`/v2/accounts/${account.id}`, { token: account.token });
+    expect(stale.status).toBe(401);
+    expect(stale.body).toMatchObject({
+      reason: "key_rotated",
+      data: { message: "invalid credentials" },
+    });
+    expect(stale.body.hint).toMatch(/new API key.*PUT \/v2\/api_auth/);
+    const token: string = fresh.body.auth_token;
+    const read = await api.get(`/v2/accounts/${account.id}`, { token });
     expect(read.status).toBe(200);
     expect(JSON.stringify(read.body)).not.toContain(newKey);
-    const again = await api.get(`/v2/accounts/${account.id}/api_key`, { token: account.token });
+    const again = await api.get(`/v2/accounts/${account.id}/api_key`, { token });
     expect(again.status).toBe(405);
+  });
+
+  it("retires the old key's tokens on the WebSocket too: a new subscription with one is refused", async () => {
+    const server = await startServer();
+    const api = apiClient(server);
+    const account = await createAccount(api, "Acme");
+    const socket = await connectWs(server);
+    const subscribe = (token: string, requestId: string) =>
+      socket.request({
+        action: "subscribe",
+        auth_token: token,
+        request_id: requestId,
+        data: { account_id: account.id, binding: "conference.event.*.*" },
+      });
+    expect((await subscribe(account.token, "before")).status).toBe("success");
+    await api.put(`/v2/accounts/${account.id}/api_key`, { token: ADMIN_TOKEN });
+    const after = await subscribe(account.token, "after");
+    expect(after.status).toBe("error");
+    expect(after.data.errors[0]).toMatch(/^failed to authenticate token/);
   });
 
   it("lets the admin rotate any account's key and refuses other accounts' tokens", async () => {

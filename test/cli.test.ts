@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it, onTestFinished } from "vitest";
+import { apiClient, createAccount } from "./helpers/api";
 import { spawnParley } from "./helpers/process";
+import { startServer } from "./helpers/server";
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "..");
@@ -71,6 +73,28 @@ describe("the parley command", () => {
     await expect(
       parley(["accounts", "rotate-key", acme], { ...env, AMQP_URL: "amqp://127.0.0.1:5672" }),
     ).rejects.toMatchObject({ code: 78, stderr: expect.stringMatching(/api_key/) });
+  });
+
+  it("rotates a key beside a running server: the server refuses the old key's token and accepts the new key's", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "parley-cli-"));
+    const db = join(dir, "parley.db");
+    const server = await startServer({ PARLEY_DB: db });
+    const api = apiClient(server);
+    const account = await createAccount(api, "Acme");
+    const me = `/v2/accounts/${account.id}`;
+    expect((await api.get(me, { token: account.token })).status).toBe(200);
+
+    const rotated = await parley(["accounts", "rotate-key", account.id], { PARLEY_DB: db });
+    const newKey = rotated.stdout.match(/api key ([0-9a-f]{64})/)?.[1] ?? "";
+    // The server learns of a rotation made beside it within a second.
+    await expect
+      .poll(async () => (await api.get(me, { token: account.token })).body.reason, {
+        timeout: 5000,
+      })
+      .toBe("key_rotated");
+    const exchanged = await api.put("/v2/api_auth", { body: { data: { api_key: newKey } } });
+    expect(exchanged.status).toBe(201);
+    expect((await api.get(me, { token: exchanged.body.auth_token })).status).toBe(200);
   });
 
   it("creates an account and a token that the server accepts, and follows its events", async () => {

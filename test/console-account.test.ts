@@ -145,7 +145,8 @@ describe("the account screen", () => {
     const fresh = await api.put("/v2/api_auth", { body: { data: { api_key: key } } });
     expect(fresh.status).toBe(201);
 
-    // The console's own token runs to its expiry: it keeps working after the rotation.
+    // The rotation retired the console's token with the old key; it signed itself in again with
+    // the new one, so it keeps working.
     await page.getByRole("link", { name: "Live" }).click();
     await expect.poll(() => page.locator("#board").isVisible()).toBe(true);
     await page.setViewportSize({ width: 390, height: 844 });

@@ -88,7 +88,7 @@ describe("README", () => {
     expect(participantsCsv?.split("\r\n")[1]).toMatch(/^"call-1",/);
   });
 
-  it("keys block runs as written: a rotated key signs in and the old one is refused with why", async () => {
+  it("keys block runs as written: the old key is refused with why and the new key's token reads the account", async () => {
     const server = await startServer();
     const account = await createAccount(apiClient(server));
     const { stdout } = await run("bash", ["-euo", "pipefail", "-c", readmeBlocks("keys", 1)], {
@@ -101,8 +101,8 @@ describe("README", () => {
         API_KEY: account.apiKey,
       },
     });
-    const [fresh, old] = splitJson(stdout) as Json[];
-    expect(fresh).toMatchObject({ status: "success", data: { account_id: account.id } });
+    const [old, read] = splitJson(stdout) as Json[];
+    expect(read).toMatchObject({ status: "success", data: { id: account.id } });
     expect(old).toMatchObject({
       error: "401",
       message: "invalid_credentials",

@@ -2,12 +2,12 @@
  * The account screen (`#account`): who the console is working as, the session's expiry, the
  * bbb-webhooks secret (masked until revealed), and rotating the API key. parley keeps only a
  * digest of the key, so a lost key cannot be shown again; rotation answers a new one, once, and
- * the old one stops working at once. Tokens already exchanged (this console's too) run to their
- * expiry, so rotating does not sign the operator out.
+ * the old one, with every token exchanged for it, stops working at once. The console exchanges
+ * the new key for its own next token, so rotating does not sign the operator out.
  * @module
  */
 import type { AccountView, RotatedApiKey } from "./account-types";
-import { type ApiClient, messageOf } from "./api-client";
+import { type ApiClient, exchangeApiKey, messageOf } from "./api-client";
 import { confirmAction } from "./confirm";
 import { button, heading, para } from "./dom";
 import type { Screen } from "./screen";
@@ -82,7 +82,7 @@ export class AccountScreen implements Screen {
   #keySection(account: AccountView): HTMLElement {
     const section = group("API key", "api-key-title");
     const about = para(
-      "parley keeps only a digest of the API key, so it cannot show it again. Rotating answers a new key, shown once here; the old key stops working at once. Tokens already exchanged, this console's included, keep working until they expire.",
+      "parley keeps only a digest of the API key, so it cannot show it again. Rotating answers a new key, shown once here; the old key, and every token exchanged for it, stop working at once (this console signs itself in again with the new key).",
     );
     const result = document.createElement("div");
     result.className = "key-result";
@@ -91,7 +91,7 @@ export class AccountScreen implements Screen {
       const confirmed = await confirmAction({
         title: `Rotate the API key of ${account.name}?`,
         message:
-          "The current key stops working at once: every script and integration using it must be given the new one.",
+          "The current key and every token exchanged for it stop working at once: every script and integration using them must be given the new key.",
         confirmLabel: "Rotate key",
       });
       if (!confirmed) {
@@ -101,6 +101,11 @@ export class AccountScreen implements Screen {
       rotate.disabled = true;
       try {
         const rotated = await this.#client.request<RotatedApiKey>("PUT", "/api_key");
+        if (!this.#session.isAdmin) {
+          // The rotation retired this console's token with the old key: exchange the new one.
+          const renewed = await exchangeApiKey(rotated.api_key);
+          this.#session.renew(renewed.token, renewed.expiresAt);
+        }
         result.replaceChildren(...newKeyView(rotated.api_key));
         result.querySelector("input")?.focus();
       } catch (failure) {

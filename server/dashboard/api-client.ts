@@ -110,6 +110,40 @@ export class ApiClient {
   }
 }
 
+/** What `PUT /v2/api_auth` gives for an API key: a token for its account, and until when. */
+export interface Exchanged {
+  token: string;
+  accountId: string;
+  accountName: string;
+  /** Unix seconds. */
+  expiresAt: number;
+}
+
+/**
+ * Exchanges an API key for a token (`PUT /v2/api_auth`, no token needed); throws the refusal as
+ * an {@link ApiError} with its `reason`.
+ */
+export async function exchangeApiKey(apiKey: string): Promise<Exchanged> {
+  const res = await fetch("/v2/api_auth", {
+    method: "PUT",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ data: { api_key: apiKey } }),
+  });
+  const body = await readEnvelope(res);
+  const data = body.data as
+    | { account_id?: string; account_name?: string; expires_at?: number }
+    | undefined;
+  if (!res.ok || !body.auth_token || !data?.account_id) {
+    throw new ApiError(res.status, body);
+  }
+  return {
+    token: body.auth_token,
+    accountId: data.account_id,
+    accountName: data.account_name ?? data.account_id,
+    expiresAt: data.expires_at ?? 0,
+  };
+}
+
 /** The body as an envelope; `{}` when it is not JSON (a proxy's error page, say). */
 export async function readEnvelope(res: Response): Promise<Envelope> {
   const body: unknown = await res.json().catch(() => ({}));

@@ -60,6 +60,15 @@ export class Session {
     this.#storage.setItem(keys.expires, String(account.expiresAt));
   }
 
+  /**
+   * A new token for the same account (its key was rotated, which retires the old token): the
+   * feed position and everything else stay.
+   */
+  renew(token: string, expiresAt: number): void {
+    this.#storage.setItem(keys.token, token);
+    this.#storage.setItem(keys.expires, String(expiresAt));
+  }
+
   /** Signed in with the admin token; no account is open until {@link openAccount}. */
   signInAdmin(token: string): void {
     this.#storage.clear();

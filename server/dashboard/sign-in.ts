@@ -6,7 +6,7 @@
  * account has.
  * @module
  */
-import { ApiError, readEnvelope } from "./api-client";
+import { ApiError, exchangeApiKey, readEnvelope } from "./api-client";
 import type { Session } from "./session";
 
 type Credential = "api_key" | "admin";
@@ -132,22 +132,11 @@ export class SignInForm {
 
   /** `PUT /v2/api_auth`: the key becomes an hour's token for its account. */
   async #signInWithKey(apiKey: string): Promise<void> {
-    const res = await fetch("/v2/api_auth", {
-      method: "PUT",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ data: { api_key: apiKey } }),
-    });
-    const body = await readEnvelope(res);
-    const data = body.data as
-      | { account_id?: string; account_name?: string; expires_at?: number }
-      | undefined;
-    if (!res.ok || !body.auth_token || !data?.account_id) {
-      throw new ApiError(res.status, body);
-    }
-    this.#session.signIn(body.auth_token, {
-      id: data.account_id,
-      name: data.account_name ?? data.account_id,
-      expiresAt: data.expires_at ?? 0,
+    const exchanged = await exchangeApiKey(apiKey);
+    this.#session.signIn(exchanged.token, {
+      id: exchanged.accountId,
+      name: exchanged.accountName,
+      expiresAt: exchanged.expiresAt,
     });
   }
 

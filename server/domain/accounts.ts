@@ -18,6 +18,11 @@ export interface Account {
   bbb_secret: string;
 }
 
+/** An account found by its API key, with the id of that key (tokens exchanged with it name it). */
+export interface KeyHolder extends Account {
+  keyId: string;
+}
+
 /** A freshly created account with the one copy of its API key parley will ever show. */
 export interface CreatedAccount extends Account {
   api_key: string;
@@ -34,14 +39,21 @@ export interface AccountService {
   createWithKeyDigest(name: string, id: string | undefined, keyDigest: string): Account;
   /**
    * Replaces the account's API key by the one with `keyDigest` (drawn where the request arrived,
-   * as at creation): the old key stops being exchangeable at once. Tokens already issued keep
-   * working until they expire.
+   * as at creation): the old key stops being exchangeable at once, and the tokens exchanged
+   * with it stop being accepted (they name their key). Answers the new key's id.
    */
-  rotateKey(accountId: string, keyDigest: string): Account;
+  rotateKey(accountId: string, keyDigest: string): { account: Account; keyId: string };
   list(): Account[];
   get(id: string): Account | undefined;
-  /** The account an API key belongs to, if any. */
-  findByApiKey(apiKey: string): Account | undefined;
+  /** The account an API key belongs to, if any, with the key's id. */
+  findByApiKey(apiKey: string): KeyHolder | undefined;
+  /**
+   * Whether `keyId` is the account's API key now, asked on every authenticated request: a token
+   * naming another key was exchanged for a key since replaced. Answered from memory, read again
+   * from the database each second, so a key rotated by `parley accounts rotate-key` beside a
+   * running server is seen within a second.
+   */
+  isCurrentKey(accountId: string, keyId: string): boolean;
   /** The oldest account, used by the simulator to pick a tenant. */
   first(): Account | undefined;
 }
@@ -51,6 +63,8 @@ function toAccount(row: typeof accounts.$inferSelect): Account {
 }
 
 const MAX_KNOWN_ACCOUNTS = 10_000;
+/** How long a remembered key id is trusted before the database is asked again. */
+const KEY_ID_FRESH_MS = 1000;
 
 export function createAccountService({
   db,
@@ -71,6 +85,17 @@ export function createAccountService({
   // Accounts are created, never changed or removed: one found stays valid, so the lookup every
   // authenticated request makes is answered from memory after the first.
   const known = new Map<string, Account>();
+  // Each account's current key id, also read on every authenticated request. A rotation through
+  // the API is applied here on every node; one written beside a running server by
+  // `parley accounts rotate-key` is seen once the entry is older than KEY_ID_FRESH_MS.
+  const keyIds = new Map<string, { id: string; readAt: number }>();
+  const keyOf = db
+    .select({ id: apiKeys.id })
+    .from(apiKeys)
+    .where(eq(apiKeys.accountId, sql.placeholder("accountId")))
+    .orderBy(asc(apiKeys.createdAt))
+    .limit(1)
+    .prepare();
   return {
     create(name, id) {
       const apiKey = newSecret(entropy);
@@ -106,13 +131,31 @@ export function createAccountService({
       if (!account) {
         throw badIdentifier(accountId);
       }
+      const keyId = newId(entropy);
       db.transaction((tx) => {
         tx.delete(apiKeys).where(eq(apiKeys.accountId, accountId)).run();
         tx.insert(apiKeys)
-          .values({ id: newId(entropy), accountId, keyHash: keyDigest, createdAt: now() })
+          .values({ id: keyId, accountId, keyHash: keyDigest, createdAt: now() })
           .run();
       });
-      return account;
+      keyIds.set(accountId, { id: keyId, readAt: now() });
+      return { account, keyId };
+    },
+    isCurrentKey(accountId, keyId) {
+      const at = now();
+      let known = keyIds.get(accountId);
+      if (!known || at - known.readAt > KEY_ID_FRESH_MS) {
+        const id = keyOf.get({ accountId })?.id;
+        if (id === undefined) {
+          return false;
+        }
+        if (keyIds.size >= MAX_KNOWN_ACCOUNTS) {
+          keyIds.clear();
+        }
+        known = { id, readAt: at };
+        keyIds.set(accountId, known);
+      }
+      return known.id === keyId;
     },
     list() {
       return db.select().from(accounts).orderBy(asc(accounts.createdAt)).all().map(toAccount);
@@ -135,12 +178,12 @@ export function createAccountService({
     },
     findByApiKey(apiKey) {
       const row = db
-        .select({ account: accounts })
+        .select({ account: accounts, keyId: apiKeys.id })
         .from(apiKeys)
         .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
         .where(eq(apiKeys.keyHash, sha256Hex(apiKey)))
         .get();
-      return row && toAccount(row.account);
+      return row && { ...toAccount(row.account), keyId: row.keyId };
     },
     first() {
       const row = db.select().from(accounts).orderBy(asc(accounts.createdAt)).limit(1).get();

@@ -35,7 +35,8 @@ export interface Refusal {
     | "not_a_token"
     | "unknown_api_key"
     | "unknown_signer"
-    | "unknown_account";
+    | "unknown_account"
+    | "key_rotated";
   hint: string;
 }
 
@@ -76,6 +77,9 @@ export function createAuthenticator({
       }
       const claims = tokens.verify(token);
       if (!claims || !accounts.get(claims.account_id)) {
+        return undefined;
+      }
+      if (claims.key !== undefined && !accounts.isCurrentKey(claims.account_id, claims.key)) {
         return undefined;
       }
       return {
@@ -124,6 +128,17 @@ export function createAuthenticator({
       }
       if (expired) {
         return { reason: "token_expired", hint: `the token expired at ${when}: ${exchange}` };
+      }
+      if (
+        peeked.accountId !== undefined &&
+        peeked.key !== undefined &&
+        accounts.get(peeked.accountId) &&
+        !accounts.isCurrentKey(peeked.accountId, peeked.key)
+      ) {
+        return {
+          reason: "key_rotated",
+          hint: "the API key this token was exchanged for has been rotated: exchange the account's new API key for a token at PUT /v2/api_auth",
+        };
       }
       if (peeked.accountId !== undefined && !accounts.get(peeked.accountId)) {
         return {

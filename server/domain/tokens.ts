@@ -18,6 +18,11 @@ import { newId, osEntropy } from "./ids";
 export interface TokenClaims {
   account_id: string;
   user_id?: string | number;
+  /**
+   * The id of the API key the token was exchanged for: once that key is rotated away, the token
+   * is refused. Tokens issued before keys were named carry none and run to their expiry.
+   */
+  key?: string;
   /** Expiry, Unix seconds. */
   exp: number;
   iat: number;
@@ -26,7 +31,7 @@ export interface TokenClaims {
 
 /** Issues and verifies auth tokens. */
 export interface TokenService {
-  issue(subject: { accountId: string; userId?: string | number }): {
+  issue(subject: { accountId: string; userId?: string | number; keyId?: string }): {
     token: string;
     claims: TokenClaims;
   };
@@ -103,11 +108,12 @@ export function createTokenService({
   };
 
   return {
-    issue({ accountId, userId }) {
+    issue({ accountId, userId, keyId }) {
       const iat = Math.floor(now() / 1000);
       const claims: TokenClaims = {
         account_id: accountId,
         ...(userId === undefined ? {} : { user_id: userId }),
+        ...(keyId === undefined ? {} : { key: keyId }),
         iat,
         exp: iat + ttlSeconds,
         jti: newId(osEntropy),
@@ -183,7 +189,9 @@ export function createDeferredTokenService({
  * What an unverified token says about itself (its account and expiry), or `undefined` when it
  * is not a JWT at all. Only for explaining a refusal: nothing read here is trusted.
  */
-export function peekToken(token: string): { accountId?: string; exp?: number } | undefined {
+export function peekToken(
+  token: string,
+): { accountId?: string; exp?: number; key?: string } | undefined {
   try {
     const payload = jwt.decode(token, { json: true });
     if (!payload) {
@@ -192,6 +200,7 @@ export function peekToken(token: string): { accountId?: string; exp?: number } |
     return {
       ...(typeof payload.account_id === "string" ? { accountId: payload.account_id } : {}),
       ...(typeof payload.exp === "number" ? { exp: payload.exp } : {}),
+      ...(typeof payload.key === "string" ? { key: payload.key } : {}),
     };
   } catch {
     return undefined;

@@ -25,7 +25,10 @@ export interface WriteOps {
   [op: string]: (args: never) => unknown;
   "account.create": (args: { name: string; id?: string; keyDigest: string }) => Account;
   /** Replaces the account's API key by the one whose digest is given. */
-  "account.rotate_key": (args: { accountId: string; keyDigest: string }) => Account;
+  "account.rotate_key": (args: { accountId: string; keyDigest: string }) => {
+    account: Account;
+    keyId: string;
+  };
   "conference.create": (args: { accountId: string; data: unknown }) => StoredConference;
   "conference.replace": (args: ConferenceRef & { data: unknown }) => StoredConference;
   "conference.patch": (args: ConferenceRef & { data: unknown }) => StoredConference;

@@ -79,7 +79,7 @@ const rotateApiKey = createRoute({
   method: "put",
   path: "/v2/accounts/{accountId}/api_key",
   summary:
-    "Replace the account's API key (the new key shown once; the old one stops working at once, tokens already issued run to their expiry)",
+    "Replace the account's API key (the new key shown once): the old key, and every token exchanged for it, stop working at once",
   tags,
   security: security.token,
   request: { params: accountParams },
@@ -155,7 +155,11 @@ export function registerAccountRoutes(app: HttpApp, deps: AccountRoutesDeps): vo
     if (!account) {
       throw refused(auth.explain(body.api_key, "api_key"));
     }
-    const { token, claims } = tokens.issue({ accountId: account.id, userId: body.user_id });
+    const { token, claims } = tokens.issue({
+      accountId: account.id,
+      userId: body.user_id,
+      keyId: account.keyId,
+    });
     c.set("authToken", token);
     return success(
       c,

@@ -318,8 +318,14 @@ describe("cluster mode under node faults", () => {
         .poll(() => exchange(node, rotated.body.data.api_key), { timeout: 10_000, interval: 50 })
         .toBe(201);
       expect(await exchange(node, account.apiKey)).toBe(401);
+      // The old key's tokens are retired on every node too.
+      const stale = await node.api.get(`/v2/accounts/${account.id}`, { token: account.token });
+      expect(stale.body.reason).toBe("key_rotated");
     }
-    await expectSameViews(nodes, account);
+    const renewed = await n3.api.put("/v2/api_auth", {
+      body: { data: { api_key: rotated.body.data.api_key } },
+    });
+    await expectSameViews(nodes, { ...account, token: renewed.body.auth_token });
     console.info(`cluster writes: ${statuses.join(" ")} -> ${final.data?.name}`);
   }, 60_000);
 });
