@@ -356,6 +356,12 @@ describe("the console's conference editor in Chromium", () => {
       conference_numbers: ["4200", "4201"],
       member: { pins: ["1234", "5678"], join_muted: true },
     });
+    // The saved form is not in the tab's history: Back leaves the live screen for the page's
+    // start, not for the editor again.
+    expect(await page.evaluate<string>("location.hash")).toBe("#live");
+    await page.goBack();
+    await expect.poll(() => page.evaluate<string>("location.hash")).not.toBe("#live");
+    expect(await page.evaluate<string>("location.hash")).not.toMatch(/^#conferences\/new/);
     expect(await undocumented()).toEqual([]);
     expect(
       unexpected(

@@ -240,10 +240,14 @@ export class ConferenceEditorScreen implements Screen {
     this.#formError.textContent = [summary, ...unplaced].join("\n");
   }
 
-  /** Saved or deleted: back to the live screen, which is told what changed. */
+  /**
+   * Saved or deleted: back to the live screen, which is told what changed. The editor's history
+   * entry is replaced, so Back then leaves the live screen instead of reopening a form that was
+   * already saved.
+   */
   #done(change: ConferenceChange): void {
     this.#editing = null;
     this.root.dispatchEvent(new CustomEvent(changedEvent, { detail: change }));
-    location.hash = "";
+    location.replace("#live");
   }
 }
